@@ -1,0 +1,68 @@
+import type { WorkermanError } from '../errors.js';
+import type { Protocol } from '../protocols/protocol.js';
+import type { TransportName } from '../protocols/schemes.js';
+
+/**
+ * A user callback. Written as a method type on purpose: method parameters are
+ * checked bivariantly, so a callback typed for a subclass (`this`) stays
+ * assignable where its base class is expected.
+ */
+export type Callback<Args extends unknown[]> = { bivariant(...args: Args): unknown }['bivariant'];
+
+/** `onError(connection, code, message, error)`: `code` is the origin's number, `error.code` the precise `WM_ERR_*`. */
+export type ErrorCallback<C> = Callback<
+  [connection: C, code: number, message: string, error: WorkermanError]
+>;
+
+/** The worker a connection belongs to, as a connection sees it. */
+export interface ConnectionOwner {
+  readonly name: string;
+  getSocketName(): string;
+}
+
+/** What every connection shares: TCP, TLS, unix and UDP, accepted or outbound. */
+export abstract class ConnectionInterface {
+  /** `onError` code: an outbound connection could not be established. */
+  static readonly CONNECT_FAIL = 1;
+  /** `onError` code: a send was refused (buffer full or connection closed). */
+  static readonly SEND_FAIL = 2;
+
+  /** The codec, or `null` for raw bytes. */
+  protocol: Protocol<unknown, unknown> | null = null;
+  transport: TransportName = 'tcp';
+  /** Called when the connection reports a problem: a refused send, bad input, a failing callback. */
+  onError: ErrorCallback<this> | null = null;
+
+  abstract send(data: unknown, raw?: boolean): boolean | null;
+  abstract close(data?: unknown, raw?: boolean): void;
+  abstract getRemoteIp(): string;
+  abstract getRemotePort(): number;
+  abstract getLocalIp(): string;
+  abstract getLocalPort(): number;
+
+  /** `ip:port`, with IPv6 addresses in brackets. */
+  getRemoteAddress(): string {
+    return joinHostPort(this.getRemoteIp(), this.getRemotePort());
+  }
+
+  getLocalAddress(): string {
+    return joinHostPort(this.getLocalIp(), this.getLocalPort());
+  }
+
+  isIpV4(): boolean {
+    const ip = this.getRemoteIp();
+    return ip !== '' && (!ip.includes(':') || ip.startsWith('::ffff:'));
+  }
+
+  isIpV6(): boolean {
+    const ip = this.getRemoteIp();
+    return ip.includes(':') && !ip.startsWith('::ffff:');
+  }
+
+  /** A short description for error messages: which connection, from where, to which listener. */
+  abstract describe(): string;
+}
+
+export function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,458 @@
+import type { Socket } from 'node:net';
+import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../errors.js';
+import { debugConnection } from '../log.js';
+import type { Protocol, RawSendable } from '../protocols/protocol.js';
+import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
+import type { Worker } from '../worker/worker.js';
+import {
+  type Callback,
+  ConnectionInterface,
+  type ErrorCallback,
+  joinHostPort,
+} from './connection.js';
+import { PacketReader, type PacketSink } from './packet-reader.js';
+import { statistics } from './statistics.js';
+import { toWritable } from './writable.js';
+
+/** The connection states, as numbers (the origin's values) and as the names `connections` shows. */
+export const ConnectionStatus = {
+  INITIAL: 0,
+  CONNECTING: 1,
+  ESTABLISHED: 2,
+  CLOSING: 4,
+  CLOSED: 8,
+} as const;
+export type ConnectionStatusValue = (typeof ConnectionStatus)[keyof typeof ConnectionStatus];
+
+const STATUS_NAMES: Record<number, string> = {
+  0: 'INITIAL',
+  1: 'CONNECTING',
+  2: 'ESTABLISHED',
+  4: 'CLOSING',
+  8: 'CLOSED',
+};
+
+const kConnection = Symbol('workerman.connection');
+const kOnSocketData = Symbol('workerman.onSocketData');
+const kOnSocketClose = Symbol('workerman.onSocketClose');
+type OwnedSocket = Socket & { [kConnection]?: TcpConnection<unknown, unknown> };
+
+let nextConnectionId = 1;
+
+/**
+ * A stream connection (TCP, TLS or unix socket), accepted by a Worker or
+ * opened by an AsyncTcpConnection.
+ *
+ * Receiving goes through the codec (`PacketReader`); sending encodes once and
+ * writes once. While a chunk that holds several packets is being delivered,
+ * replies are corked and leave in one write when the chunk is done.
+ */
+export class TcpConnection<Decoded = unknown, Encodable = unknown>
+  extends ConnectionInterface
+  implements PacketSink
+{
+  /** Default for `maxSendBufferSize`: 1 MiB. */
+  static defaultMaxSendBufferSize = 1024 * 1024;
+  /** Default for `maxPackageSize`: 10 MiB. */
+  static defaultMaxPackageSize = 10 * 1024 * 1024;
+  /** After `close()` has flushed, how long to wait for the peer's FIN before destroying (seconds). */
+  static lingerTimeout = 1;
+
+  static readonly STATUS_INITIAL = ConnectionStatus.INITIAL;
+  static readonly STATUS_CONNECTING = ConnectionStatus.CONNECTING;
+  static readonly STATUS_ESTABLISHED = ConnectionStatus.ESTABLISHED;
+  static readonly STATUS_CLOSING = ConnectionStatus.CLOSING;
+  static readonly STATUS_CLOSED = ConnectionStatus.CLOSED;
+
+  /** Unique within this process. */
+  readonly id: number = nextConnectionId++;
+  /** The Worker that accepted this connection; `null` for outbound connections. */
+  worker: Worker | null = null;
+  /** Bytes that may wait in the send buffer before `send` refuses more (`onBufferFull`). */
+  maxSendBufferSize = TcpConnection.defaultMaxSendBufferSize;
+  /** Largest packet the codec may announce or leave unterminated; larger input closes the connection. */
+  maxPackageSize = TcpConnection.defaultMaxPackageSize;
+
+  onMessage: Callback<[connection: this, data: Decoded]> | null = null;
+  onClose: Callback<[connection: this]> | null = null;
+  onBufferFull: Callback<[connection: this]> | null = null;
+  onBufferDrain: Callback<[connection: this]> | null = null;
+  declare onError: ErrorCallback<this> | null;
+
+  protected socket: Socket | null = null;
+  protected status: ConnectionStatusValue = ConnectionStatus.INITIAL;
+  #reader: PacketReader | null = null;
+  #receivingPaused = false;
+  /** Set while a chunk with more packets after the current one is being delivered. */
+  #batching = false;
+  #corked = false;
+  /** Send-buffer bytes that were already waiting when the batch was corked. */
+  #backlogAtCork = 0;
+  #bufferFull = false;
+  #drainCheck: (() => void) | null = null;
+  #bytesReadBefore = 0;
+  #bytesWrittenBefore = 0;
+
+  /** Wraps an accepted or connected socket. Outbound connections attach theirs later. */
+  constructor(socket: Socket | null = null, protocol: Protocol<unknown, unknown> | null = null) {
+    super();
+    this.protocol = protocol;
+    if (socket) {
+      this.attachSocket(socket);
+      this.markEstablished();
+    }
+  }
+
+  /** Bytes received on this connection (across reconnects for outbound ones). */
+  get bytesRead(): number {
+    return this.#bytesReadBefore + (this.socket?.bytesRead ?? 0);
+  }
+
+  /** Bytes handed to the kernel on this connection. */
+  get bytesWritten(): number {
+    return this.#bytesWrittenBefore + (this.socket?.bytesWritten ?? 0);
+  }
+
+  /** Part of PacketSink: the codec sees this connection. */
+  get connection(): this {
+    return this;
+  }
+
+  /** Part of PacketSink: false while paused (`pauseRecv`) or closing. */
+  get isReceiving(): boolean {
+    return !this.#receivingPaused && this.status === ConnectionStatus.ESTABLISHED;
+  }
+
+  /**
+   * Sends one message, encoded by the codec unless `raw`. Returns
+   *  - `true`: written, or batched to leave with this turn's other replies;
+   *  - `null`: queued behind earlier data (or before the connection is up);
+   *    also when the codec encoded nothing;
+   *  - `false`: refused: the connection is closing or closed, or the send
+   *    buffer already held `maxSendBufferSize` bytes (`onError` with
+   *    `SEND_FAIL` / `WM_ERR_SEND_BUFFER_FULL` tells why). The data was not sent.
+   */
+  send(data: Encodable | RawSendable, raw = false): boolean | null {
+    const status = this.status;
+    if (status === ConnectionStatus.CLOSING || status === ConnectionStatus.CLOSED) return false;
+    const payload = raw || this.protocol === null ? toWritable(data) : this.#encode(data);
+    if (payload.length === 0) return null;
+    const socket = this.socket;
+    if (socket === null || status !== ConnectionStatus.ESTABLISHED) {
+      return this.queueBeforeConnect(payload);
+    }
+    const pending = socket.writableLength;
+    if (pending >= this.maxSendBufferSize) {
+      this.#refuseSend(pending);
+      return false;
+    }
+    if (this.#batching && !this.#corked) {
+      this.#backlogAtCork = pending;
+      socket.cork();
+      this.#corked = true;
+    }
+    if (this.#bufferFull || pending + payload.length >= this.maxSendBufferSize) {
+      this.#writeWatchingDrain(socket, payload);
+    } else {
+      socket.write(payload);
+    }
+    if (this.#corked) return this.#backlogAtCork === 0;
+    return socket.writableLength === 0 ? true : null;
+  }
+
+  /**
+   * Closes after sending `data` (if given) and flushing what is queued.
+   * Nothing more is delivered to `onMessage`; `onClose` follows.
+   */
+  close(data?: Encodable | RawSendable, raw = false): void {
+    const status = this.status;
+    if (status === ConnectionStatus.CLOSING || status === ConnectionStatus.CLOSED) return;
+    if (status !== ConnectionStatus.ESTABLISHED || this.socket === null) {
+      this.destroy();
+      return;
+    }
+    if (data !== undefined) this.send(data, raw);
+    this.status = ConnectionStatus.CLOSING;
+    this.#reader?.discard();
+    const socket = this.socket;
+    this.#uncork();
+    socket.end();
+    const linger = setTimeout(() => socket.destroy(), TcpConnection.lingerTimeout * 1000);
+    linger.unref();
+    socket.once('close', () => clearTimeout(linger));
+  }
+
+  /** Closes at once, dropping whatever is queued. `onClose` follows. */
+  destroy(): void {
+    if (this.status === ConnectionStatus.CLOSED) return;
+    if (this.socket === null || this.socket.destroyed) {
+      this.handleSocketClosed();
+      return;
+    }
+    this.status = ConnectionStatus.CLOSING;
+    this.socket.destroy();
+  }
+
+  /** Stops reading from the peer (backpressure); bytes already read wait in the receive buffer. */
+  pauseRecv(): void {
+    if (this.#receivingPaused) return;
+    this.#receivingPaused = true;
+    this.socket?.pause();
+  }
+
+  /** Resumes reading and delivers what was buffered meanwhile. */
+  resumeRecv(): void {
+    if (!this.#receivingPaused) return;
+    this.#receivingPaused = false;
+    this.socket?.resume();
+    this.#reader?.resume();
+  }
+
+  /**
+   * Forwards everything received to `destination`, pausing this side while
+   * the destination's send buffer is full. Each side's close closes the other.
+   */
+  pipe(destination: TcpConnection<unknown, unknown>): void {
+    this.onMessage = (_source, data) => {
+      destination.send(data);
+    };
+    destination.onBufferFull = () => this.pauseRecv();
+    destination.onBufferDrain = () => this.resumeRecv();
+    this.onClose = () => destination.close();
+    destination.onClose = () => this.close();
+  }
+
+  getRemoteIp(): string {
+    return this.socket?.remoteAddress ?? '';
+  }
+
+  getRemotePort(): number {
+    return this.socket?.remotePort ?? 0;
+  }
+
+  getLocalIp(): string {
+    return this.socket?.localAddress ?? '';
+  }
+
+  getLocalPort(): number {
+    return this.socket?.localPort ?? 0;
+  }
+
+  /** Bytes waiting to be written. */
+  getSendBufferQueueSize(): number {
+    return this.socket?.writableLength ?? 0;
+  }
+
+  /** Bytes received and not yet delivered as packets. */
+  getRecvBufferQueueSize(): number {
+    return this.#reader?.bufferedBytes ?? 0;
+  }
+
+  bufferIsEmpty(): boolean {
+    return this.getSendBufferQueueSize() === 0;
+  }
+
+  /** The state as its number (`raw`, the default) or its name (`ESTABLISHED`, ...). */
+  getStatus(raw?: true): number;
+  getStatus(raw: false): string;
+  getStatus(raw = true): number | string {
+    return raw ? this.status : (STATUS_NAMES[this.status] ?? 'UNKNOWN');
+  }
+
+  describe(): string {
+    const remote = this.socket ? joinHostPort(this.getRemoteIp(), this.getRemotePort()) : '-';
+    const listener = this.worker ? ` on ${this.worker.getSocketName()}` : '';
+    return `connection ${this.id} (${remote}${listener})`;
+  }
+
+  /** Part of PacketSink: one decoded packet for `onMessage`. */
+  deliver(data: unknown, more: boolean): void {
+    statistics.totalRequest++;
+    const onMessage = this.onMessage;
+    if (onMessage === null) return;
+    this.#batching = more;
+    invokeCallback(this, 'onMessage', onMessage, this, data as Decoded);
+  }
+
+  /** Part of PacketSink: the input broke the codec or a limit; tell and close this connection only. */
+  reject(error: WorkermanError): void {
+    debugConnection('%s', error.message);
+    this.reportError(PROTOCOL_FAIL, error);
+    this.destroy();
+  }
+
+  /** Attaches the socket and starts receiving. */
+  protected attachSocket(socket: Socket): void {
+    if (this.socket) {
+      this.#bytesReadBefore += this.socket.bytesRead;
+      this.#bytesWrittenBefore += this.socket.bytesWritten;
+    }
+    this.socket = socket;
+    (socket as OwnedSocket)[kConnection] = this as TcpConnection<unknown, unknown>;
+    this.#reader = this.protocol ? new PacketReader(this, this.protocol) : null;
+    this.#receivingPaused = false;
+    this.#bufferFull = false;
+    socket.on('data', socketOnData);
+    socket.on('error', socketOnError);
+    socket.on('close', socketOnClose);
+  }
+
+  /**
+   * Lets go of the current socket without reporting its close (an outbound
+   * connection about to reconnect): destroys it and forgets it.
+   */
+  protected detachSocket(): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    if (this.status === ConnectionStatus.ESTABLISHED || this.status === ConnectionStatus.CLOSING) {
+      statistics.connectionCount--;
+    }
+    this.#bytesReadBefore += socket.bytesRead;
+    this.#bytesWrittenBefore += socket.bytesWritten;
+    delete (socket as OwnedSocket)[kConnection];
+    socket.destroy();
+    this.socket = null;
+    this.#reader = null;
+    this.#corked = false;
+    this.#batching = false;
+    this.status = ConnectionStatus.INITIAL;
+  }
+
+  /** The socket is connected (accepted, or an outbound connect completed). */
+  protected markEstablished(): void {
+    this.status = ConnectionStatus.ESTABLISHED;
+    statistics.connectionCount++;
+  }
+
+  /** Outbound connections queue until connected; an accepted one is never here. */
+  protected queueBeforeConnect(_payload: Buffer | string): boolean | null {
+    return false;
+  }
+
+  /** Calls `onError`; without one, the problem is only visible with NODE_DEBUG=workerman-connection. */
+  protected reportError(code: number, error: WorkermanError): void {
+    const onError = this.onError;
+    if (onError) invokeErrorCallback(this, onError, code, error);
+  }
+
+  /** Runs once when the socket is gone: bookkeeping, then `onClose`. */
+  protected handleSocketClosed(): void {
+    const wasEstablished =
+      this.status === ConnectionStatus.ESTABLISHED || this.status === ConnectionStatus.CLOSING;
+    this.status = ConnectionStatus.CLOSED;
+    this.#reader?.discard();
+    this.#corked = false;
+    this.#batching = false;
+    if (wasEstablished) statistics.connectionCount--;
+    this.worker?.connections.delete(this.id);
+    if (wasEstablished && this.protocol?.onClose) {
+      try {
+        this.protocol.onClose(this);
+      } catch (error) {
+        debugConnection('codec onClose threw on %s: %s', this.describe(), error);
+      }
+    }
+    const onClose = this.onClose;
+    if (onClose) invokeCallback(this, 'onClose', onClose, this, undefined);
+  }
+
+  /** Called after the data of one socket read has been delivered. */
+  protected endOfRead(): void {
+    this.#batching = false;
+    this.#uncork();
+  }
+
+  /** Called for each chunk read from the socket. */
+  protected receive(chunk: Buffer): void {
+    if (this.status !== ConnectionStatus.ESTABLISHED) return;
+    const reader = this.#reader;
+    if (reader) {
+      reader.push(chunk);
+    } else if (!this.#receivingPaused) {
+      this.deliver(chunk, false);
+    }
+  }
+
+  #encode(data: unknown): Buffer | string {
+    let encoded: Buffer | string;
+    try {
+      encoded = (this.protocol as Protocol<unknown, unknown>).encode(data, this);
+    } catch (cause) {
+      throw new WorkermanError(
+        ErrorCodes.ENCODE_FAILED,
+        `codec encode() threw on ${this.describe()}: ${(cause as Error)?.message ?? cause}`,
+        { cause },
+      );
+    }
+    return typeof encoded === 'string' ? encoded : toWritable(encoded);
+  }
+
+  #refuseSend(pending: number): void {
+    statistics.sendFail++;
+    this.reportError(
+      SEND_FAIL,
+      new WorkermanError(
+        ErrorCodes.SEND_BUFFER_FULL,
+        `send buffer full on ${this.describe()}: ${pending} bytes waiting, maxSendBufferSize ${this.maxSendBufferSize}; the package was dropped`,
+      ),
+    );
+  }
+
+  /**
+   * Writes while the buffer is at or near its limit. Every such write carries
+   * a callback, so the moment the buffer empties is seen whatever the socket's
+   * own high-water mark is (its 'drain' event only follows a write that
+   * crossed that mark).
+   */
+  #writeWatchingDrain(socket: Socket, payload: Buffer | string): void {
+    this.#drainCheck ??= () => {
+      if (this.#bufferFull && this.socket?.writableLength === 0) {
+        this.#bufferFull = false;
+        const onBufferDrain = this.onBufferDrain;
+        if (onBufferDrain) invokeCallback(this, 'onBufferDrain', onBufferDrain, this, undefined);
+      }
+    };
+    socket.write(payload, this.#drainCheck);
+    if (!this.#bufferFull && socket.writableLength >= this.maxSendBufferSize) {
+      this.#bufferFull = true;
+      const onBufferFull = this.onBufferFull;
+      if (onBufferFull) invokeCallback(this, 'onBufferFull', onBufferFull, this, undefined);
+    }
+  }
+
+  /** Entry point of the shared 'data' listener: deliver the chunk, then flush this read's batch. */
+  [kOnSocketData](chunk: Buffer): void {
+    this.receive(chunk);
+    this.endOfRead();
+  }
+
+  /** Entry point of the shared 'close' listener; a socket already let go of is ignored. */
+  [kOnSocketClose](socket: Socket): void {
+    if (this.socket === socket) this.handleSocketClosed();
+  }
+
+  #uncork(): void {
+    if (this.#corked) {
+      this.#corked = false;
+      this.socket?.uncork();
+    }
+  }
+}
+
+// Socket listeners are shared functions, not closures per connection; each
+// finds its connection through a symbol-keyed slot on the socket (as ws does).
+function socketOnData(this: OwnedSocket, chunk: Buffer): void {
+  this[kConnection]?.[kOnSocketData](chunk);
+}
+
+function socketOnError(this: OwnedSocket, error: Error): void {
+  debugConnection(
+    'socket error on %s: %s',
+    this[kConnection]?.describe() ?? 'socket',
+    error.message,
+  );
+}
+
+function socketOnClose(this: OwnedSocket): void {
+  this[kConnection]?.[kOnSocketClose](this);
+}

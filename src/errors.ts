@@ -1,0 +1,54 @@
+/**
+ * Every error the framework raises or reports carries a stable string `code`.
+ * Match on the code, never on the message: messages name the limit and the
+ * connection for people, and may be reworded. docs/errors.md lists them all.
+ */
+export const ErrorCodes = {
+  /** An option or property has a value outside what it accepts. */
+  INVALID_OPTION: 'WM_ERR_INVALID_OPTION',
+  /** A listen or connect address could not be parsed. */
+  INVALID_ADDRESS: 'WM_ERR_INVALID_ADDRESS',
+  /** The address scheme names no built-in transport and no registered codec. */
+  UNKNOWN_SCHEME: 'WM_ERR_UNKNOWN_SCHEME',
+  /** A packet (announced or buffered) is larger than `maxPackageSize`. */
+  PACKAGE_TOO_LARGE: 'WM_ERR_PACKAGE_TOO_LARGE',
+  /** The codec's `input` or `decode` rejected the bytes received. */
+  BAD_PACKET: 'WM_ERR_BAD_PACKET',
+  /** `send` was refused because the send buffer already held `maxSendBufferSize` bytes. */
+  SEND_BUFFER_FULL: 'WM_ERR_SEND_BUFFER_FULL',
+  /** `send` was called on a connection that is closing or closed. */
+  CONNECTION_CLOSED: 'WM_ERR_CONNECTION_CLOSED',
+  /** An outbound connection could not be established. */
+  CONNECT_FAILED: 'WM_ERR_CONNECT_FAILED',
+  /** A user callback threw or returned a rejected promise. */
+  CALLBACK_FAILED: 'WM_ERR_CALLBACK_FAILED',
+  /** A listening socket could not be opened. */
+  LISTEN_FAILED: 'WM_ERR_LISTEN_FAILED',
+  /** The codec's `encode` threw. */
+  ENCODE_FAILED: 'WM_ERR_ENCODE_FAILED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** An error with a stable `code`, and a `cause` when it wraps another error. */
+export class WorkermanError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WorkermanError';
+    this.code = code;
+  }
+}
+
+/**
+ * The numeric codes the origin passes to `onError(connection, code, message)`.
+ * Kept for compatibility; the `WorkermanError` passed as the fourth argument
+ * carries the precise string code.
+ */
+export const CONNECT_FAIL = 1;
+export const SEND_FAIL = 2;
+/** Bad input from the peer: a codec rejected it or it exceeded a size limit. */
+export const PROTOCOL_FAIL = 3;
+/** A user callback threw or rejected. */
+export const CALLBACK_FAIL = 4;

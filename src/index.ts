@@ -1,0 +1,41 @@
+export { AsyncTcpConnection } from './connection/async-tcp-connection.js';
+export { AsyncUdpConnection } from './connection/async-udp-connection.js';
+export type { Callback, ConnectionOwner, ErrorCallback } from './connection/connection.js';
+export { ConnectionInterface } from './connection/connection.js';
+export { statistics } from './connection/statistics.js';
+export {
+  ConnectionStatus,
+  type ConnectionStatusValue,
+  TcpConnection,
+} from './connection/tcp-connection.js';
+export { MAX_UDP_PACKAGE_SIZE, UdpConnection } from './connection/udp-connection.js';
+export {
+  CALLBACK_FAIL,
+  CONNECT_FAIL,
+  type ErrorCode,
+  ErrorCodes,
+  PROTOCOL_FAIL,
+  SEND_FAIL,
+  WorkermanError,
+} from './errors.js';
+export { type LogSink, log, setLogSink } from './log.js';
+export { Frame } from './protocols/frame.js';
+export type {
+  DecodedOf,
+  EncodableOf,
+  Protocol,
+  RawData,
+  RawSendable,
+  SchemeTypes,
+} from './protocols/protocol.js';
+export { Protocols, type TransportName } from './protocols/schemes.js';
+export { Text } from './protocols/text.js';
+export { Timer } from './timer/timer.js';
+export type {
+  ContextOptions,
+  SocketContextOptions,
+  SslContextOptions,
+} from './transport/context-options.js';
+export { VERSION } from './version.js';
+export { type ListenAddress, parseAddress } from './worker/listen-address.js';
+export { type ConnectionFor, Worker } from './worker/worker.js';

@@ -1,0 +1,62 @@
+import type { ConnectionInterface } from '../connection/connection.js';
+
+/**
+ * A codec: the Workerman contract of `input` / `decode` / `encode`, typed.
+ *
+ * The connection owns the buffering. It calls `input` with the bytes received
+ * so far, starting at the next packet:
+ *  - `0`: the packet length is not known yet; call again when more bytes arrive;
+ *  - `N > 0`: the next packet is exactly N bytes; the connection then waits for
+ *    N bytes without calling `input` again and passes exactly them to `decode`;
+ *  - negative: the bytes are not valid for this codec; the connection reports
+ *    `WM_ERR_BAD_PACKET` and closes.
+ * N larger than the connection's `maxPackageSize` is refused before any buffer
+ * of that size is allocated.
+ *
+ * A codec that needs per-connection state keeps it itself (a `WeakMap` keyed by
+ * the connection), so a connection never knows a codec by name.
+ */
+export interface Protocol<Decoded = unknown, Encodable = unknown> {
+  input(buffer: Buffer, connection: ConnectionInterface): number;
+  decode(packet: Buffer, connection: ConnectionInterface): Decoded;
+  /** An empty result sends nothing (`send` then returns `null`). */
+  encode(data: Encodable, connection: ConnectionInterface): Buffer | string;
+  /** Called once a connection using this codec is established. */
+  onConnect?(connection: ConnectionInterface): void;
+  /** Called once a connection using this codec is closed. */
+  onClose?(connection: ConnectionInterface): void;
+}
+
+/** What a raw connection (no codec) receives and sends. */
+export type RawData = Buffer;
+export type RawSendable = Buffer | Uint8Array | string;
+
+/**
+ * Maps an address scheme to the types its codec decodes and encodes, so that
+ * `new Worker('text://0.0.0.0:1234')` types `onMessage`'s data as `string`.
+ * A user codec joins by module augmentation:
+ *
+ *     declare module 'workerman-ts' {
+ *       interface SchemeTypes { JsonNL: { decoded: unknown; encodable: unknown } }
+ *     }
+ */
+export interface SchemeTypes {
+  tcp: { decoded: RawData; encodable: RawSendable };
+  ssl: { decoded: RawData; encodable: RawSendable };
+  unix: { decoded: RawData; encodable: RawSendable };
+  udp: { decoded: RawData; encodable: RawSendable };
+  text: { decoded: string; encodable: string | Buffer };
+  frame: { decoded: Buffer; encodable: Buffer | Uint8Array | string };
+}
+
+type SchemeOf<Address> = Address extends `${infer Scheme}://${string}` ? Scheme : never;
+
+/** The decoded message type for an address such as `'text://0.0.0.0:1234'`. */
+export type DecodedOf<Address> =
+  SchemeOf<Address> extends keyof SchemeTypes ? SchemeTypes[SchemeOf<Address>]['decoded'] : unknown;
+
+/** What `send` accepts for an address such as `'text://0.0.0.0:1234'`. */
+export type EncodableOf<Address> =
+  SchemeOf<Address> extends keyof SchemeTypes
+    ? SchemeTypes[SchemeOf<Address>]['encodable']
+    : unknown;

@@ -1,0 +1,73 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { ErrorCodes, WorkermanError } from '../errors.js';
+import { debugWorker } from '../log.js';
+import type { ListenAddress } from '../worker/listen-address.js';
+import { type ContextOptions, DEFAULT_BACKLOG } from './context-options.js';
+import { tlsServerOptions } from './tls.js';
+import { removeStaleSocket } from './unix.js';
+
+// Matches the origin's listener: Nagle off, TCP keepalive probes after 55 s idle.
+const KEEPALIVE_DELAY_MS = 55_000;
+
+/**
+ * Opens a stream listener (TCP, TLS or unix socket) and calls `onSocket` for
+ * each connection, after the TLS handshake for `ssl`.
+ */
+export async function listenStream(
+  address: ListenAddress,
+  transport: 'tcp' | 'ssl' | 'unix',
+  context: ContextOptions,
+  onSocket: (socket: Socket) => void,
+): Promise<Server> {
+  const common = {
+    noDelay: true,
+    keepAlive: true,
+    keepAliveInitialDelay: KEEPALIVE_DELAY_MS,
+  };
+  let server: Server;
+  if (transport === 'ssl') {
+    server = createTlsServer({ ...common, ...tlsServerOptions(context.ssl) });
+    server.on('secureConnection', onSocket);
+    server.on('tlsClientError', (error: Error, socket: Socket) => {
+      debugWorker('TLS handshake failed from %s: %s', socket.remoteAddress, error.message);
+    });
+  } else {
+    server = createServer(common, onSocket);
+  }
+  const backlog = context.socket?.backlog ?? DEFAULT_BACKLOG;
+  if (transport === 'unix') await removeStaleSocket(address.path);
+  const listenOptions =
+    transport === 'unix'
+      ? { path: address.path, backlog }
+      : {
+          host: address.host,
+          port: address.port,
+          backlog,
+          ...(context.socket?.ipv6Only !== undefined && { ipv6Only: context.socket.ipv6Only }),
+        };
+  await new Promise<void>((resolve, reject) => {
+    const onError = (cause: Error) => {
+      reject(
+        new WorkermanError(
+          ErrorCodes.LISTEN_FAILED,
+          `cannot listen on ${describeAddress(address)}: ${cause.message}`,
+          { cause },
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(listenOptions, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  server.on('error', (error) => debugWorker('listener error: %s', error.message));
+  return server;
+}
+
+export function describeAddress(address: ListenAddress): string {
+  if (address.transport === 'unix') return `unix://${address.path}`;
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host;
+  return `${address.scheme}://${host}:${address.port}`;
+}

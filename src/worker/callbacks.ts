@@ -1,0 +1,103 @@
+import type { ConnectionInterface } from '../connection/connection.js';
+import { statistics } from '../connection/statistics.js';
+import { CALLBACK_FAIL, ErrorCodes, WorkermanError } from '../errors.js';
+import { log } from '../log.js';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Reports a throw or rejection from user code: to the connection's `onError`
+ * when there is one (code `CALLBACK_FAIL`, `WM_ERR_CALLBACK_FAILED`),
+ * otherwise to the log. The process always goes on.
+ */
+export function reportCallbackFailure(
+  connection: ConnectionInterface | null,
+  callbackName: string,
+  error: unknown,
+): void {
+  statistics.throwException++;
+  const where = connection ? ` on ${connection.describe()}` : '';
+  const wrapped = new WorkermanError(
+    ErrorCodes.CALLBACK_FAILED,
+    `${callbackName} failed${where}: ${messageOf(error)}`,
+    { cause: error },
+  );
+  const onError = connection?.onError;
+  if (connection && onError && callbackName !== 'onError') {
+    invokeErrorCallback(connection, onError, CALLBACK_FAIL, wrapped);
+    return;
+  }
+  logFailure(callbackName, error, where);
+}
+
+function logFailure(callbackName: string, error: unknown, where = ''): void {
+  const detail = error instanceof Error && error.stack ? error.stack : String(error);
+  log(`${callbackName} failed${where}: ${detail}`);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/**
+ * Calls a user callback so that neither a throw nor a rejected promise can
+ * escape: both go to `reportCallbackFailure`. Synchronous callbacks cost one
+ * try/catch; only a returned promise gets a rejection handler.
+ */
+export function invokeCallback<A, B>(
+  connection: ConnectionInterface | null,
+  callbackName: string,
+  callback: (a: A, b: B) => unknown,
+  a: A,
+  b: B,
+): void {
+  let result: unknown;
+  try {
+    result = callback(a, b);
+  } catch (error) {
+    reportCallbackFailure(connection, callbackName, error);
+    return;
+  }
+  if (result !== undefined && isThenable(result)) {
+    result.then(undefined, (error: unknown) =>
+      reportCallbackFailure(connection, callbackName, error),
+    );
+  }
+}
+
+/** Calls `onError(connection, code, message, error)`; a failure of `onError` itself is logged. */
+export function invokeErrorCallback<C extends ConnectionInterface>(
+  connection: C,
+  onError: (connection: C, code: number, message: string, error: WorkermanError) => unknown,
+  code: number,
+  error: WorkermanError,
+): void {
+  try {
+    const result = onError(connection, code, error.message, error);
+    if (result !== undefined && isThenable(result)) {
+      result.then(undefined, (e: unknown) => logFailure('onError', e));
+    }
+  } catch (inner) {
+    logFailure('onError', inner);
+  }
+}
+
+/** Like `invokeCallback`, but waits for a returned promise (lifecycle callbacks). */
+export async function invokeLifecycle<A>(
+  callbackName: string,
+  callback: ((a: A) => unknown) | null | undefined,
+  a: A,
+): Promise<void> {
+  if (!callback) return;
+  try {
+    await callback(a);
+  } catch (error) {
+    reportCallbackFailure(null, callbackName, error);
+  }
+}

@@ -1,0 +1,285 @@
+import type { Socket as DatagramSocket, RemoteInfo } from 'node:dgram';
+import type { Server, Socket } from 'node:net';
+import type { Callback, ErrorCallback } from '../connection/connection.js';
+import { TcpConnection } from '../connection/tcp-connection.js';
+import { MAX_UDP_PACKAGE_SIZE, UdpConnection } from '../connection/udp-connection.js';
+import { ErrorCodes, WorkermanError } from '../errors.js';
+import { debugWorker } from '../log.js';
+import type { DecodedOf, EncodableOf, Protocol } from '../protocols/protocol.js';
+import { Protocols, type TransportName } from '../protocols/schemes.js';
+import type { ContextOptions } from '../transport/context-options.js';
+import { describeAddress, listenStream } from '../transport/stream-server.js';
+import { bindUdp } from '../transport/udp.js';
+import { VERSION } from '../version.js';
+import { invokeCallback, invokeLifecycle } from './callbacks.js';
+import { type ListenAddress, parseAddress } from './listen-address.js';
+import { runAll, stopAll } from './run-all.js';
+
+/** The connection type a worker's callbacks receive for its address. */
+export type ConnectionFor<Address extends string> = Address extends `udp://${string}`
+  ? UdpConnection<DecodedOf<Address>, EncodableOf<Address>>
+  : TcpConnection<DecodedOf<Address>, EncodableOf<Address>>;
+
+const TRANSPORTS: readonly TransportName[] = ['tcp', 'udp', 'ssl', 'unix'];
+const allWorkers: Worker[] = [];
+
+/**
+ * A listener and its callbacks: `new Worker('text://0.0.0.0:1234')`.
+ *
+ * The scheme picks the codec (`text`, `frame`, or a name given to
+ * `Protocols.register`) or names a transport (`tcp`, `udp`, `unix`, `ssl`:
+ * raw bytes). Setting `transport` after construction changes how the same
+ * codec travels (`'ssl'` for TLS, `'udp'`). A worker without an address is a
+ * plain process for timers and outbound connections.
+ */
+export class Worker<Address extends string = string> {
+  /** Version of workerman-ts. */
+  static readonly VERSION = VERSION;
+  /** Seconds a stopping process waits for connections to close before cutting them. */
+  static stopTimeout = 2;
+
+  /** Shown in logs and the status table. */
+  name = 'none';
+  /** Processes to run for this worker (the process manager forks them). */
+  count = 1;
+  /** Index of this process among the worker's `count` processes: 0..count-1. */
+  id = 0;
+  /** The codec; `null` for raw bytes. A registered codec's name is accepted too. */
+  protocol: Protocol<unknown, unknown> | string | null = null;
+  transport: TransportName = 'tcp';
+  /** Each process opens its own listening socket with SO_REUSEPORT, where the platform allows. */
+  reusePort = false;
+  /** `false`: a reload leaves this worker's processes running (they only get `onWorkerReload`). */
+  reloadable = true;
+  /** Run this worker's processes as this user / group (when started as root). */
+  user = '';
+  group = '';
+  /** This process's live connections of this worker, by connection id. */
+  readonly connections = new Map<number, ConnectionFor<Address>>();
+
+  onWorkerStart: Callback<[worker: this]> | null = null;
+  onWorkerStop: Callback<[worker: this]> | null = null;
+  onWorkerReload: Callback<[worker: this]> | null = null;
+  onConnect: Callback<[connection: ConnectionFor<Address>]> | null = null;
+  onMessage: Callback<[connection: ConnectionFor<Address>, data: DecodedOf<Address>]> | null = null;
+  onClose: Callback<[connection: ConnectionFor<Address>]> | null = null;
+  onError: ErrorCallback<ConnectionFor<Address>> | null = null;
+  onBufferFull: Callback<[connection: ConnectionFor<Address>]> | null = null;
+  onBufferDrain: Callback<[connection: ConnectionFor<Address>]> | null = null;
+
+  readonly #socketName: string;
+  readonly #address: ListenAddress | null;
+  readonly #context: ContextOptions;
+  #server: Server | null = null;
+  #datagramSocket: DatagramSocket | null = null;
+  #codec: Protocol<unknown, unknown> | null = null;
+  #acceptPaused = false;
+  #heldSockets: Socket[] = [];
+  #stopping: Promise<void> | null = null;
+
+  constructor(socketName?: Address, contextOptions: ContextOptions = {}) {
+    this.#socketName = socketName ?? '';
+    this.#context = contextOptions;
+    this.#address = socketName ? parseAddress(socketName) : null;
+    if (this.#address) {
+      const { scheme, transport } = this.#address;
+      this.transport = transport;
+      if (scheme.toLowerCase() !== transport) this.protocol = Protocols.get(scheme) ?? scheme;
+    }
+    allWorkers.push(this as Worker);
+  }
+
+  /**
+   * Runs every worker defined so far, as the command line says
+   * (`node app.js start`). Call once, after defining the workers.
+   */
+  static runAll(): Promise<void> {
+    return runAll(allWorkers);
+  }
+
+  /**
+   * Stops every worker of this process (`onWorkerStop`, connections closed,
+   * timers cancelled) and exits with `code`.
+   */
+  static stopAll(code = 0): Promise<void> {
+    return stopAll(code, allWorkers);
+  }
+
+  /** Every worker defined in this process, in definition order. */
+  static getAllWorkers(): readonly Worker[] {
+    return allWorkers;
+  }
+
+  /** The address as given to the constructor, or `'none'`. */
+  getSocketName(): string {
+    return this.#socketName || 'none';
+  }
+
+  /** The listening address actually bound (port 0 resolved), or `null` before `listen`. */
+  getListenAddress(): { host: string; port: number; path: string } | null {
+    if (this.#datagramSocket) {
+      const { address, port } = this.#datagramSocket.address();
+      return { host: address, port, path: '' };
+    }
+    const bound = this.#server?.address();
+    if (bound == null) return null;
+    if (typeof bound === 'string') return { host: '', port: 0, path: bound };
+    return { host: bound.address, port: bound.port, path: '' };
+  }
+
+  /** The bound port (useful with port 0); 0 before `listen` or for unix sockets. */
+  get port(): number {
+    return this.getListenAddress()?.port ?? 0;
+  }
+
+  /** True once `stop()` has begun. */
+  get stopping(): boolean {
+    return this.#stopping !== null;
+  }
+
+  /**
+   * Opens the listening socket in this process. Called by `Worker.runAll()`;
+   * call it yourself for a worker created inside another worker's
+   * `onWorkerStart`.
+   */
+  async listen(): Promise<void> {
+    const address = this.#address;
+    if (address === null || this.#server || this.#datagramSocket) return;
+    if (!TRANSPORTS.includes(this.transport)) {
+      throw new WorkermanError(
+        ErrorCodes.INVALID_OPTION,
+        `worker "${this.name}": transport must be one of ${TRANSPORTS.join(', ')}, got "${this.transport}"`,
+      );
+    }
+    this.#codec = this.#resolveCodec();
+    if (this.transport === 'udp') {
+      const socket = await bindUdp(address, this.#context);
+      socket.on('message', (datagram, remote) => this.#receiveDatagram(socket, datagram, remote));
+      socket.on('error', (error) => debugWorker('udp socket error: %s', error.message));
+      this.#datagramSocket = socket;
+    } else {
+      const listenAs = address.transport === 'unix' ? 'unix' : this.transport;
+      this.#server = await listenStream(
+        address,
+        listenAs as 'tcp' | 'ssl' | 'unix',
+        this.#context,
+        (socket) => this.#accept(socket),
+      );
+    }
+    debugWorker('worker "%s" listening on %s', this.name, describeAddress(address));
+  }
+
+  /** Closes the listening socket; live connections stay. */
+  async unlisten(): Promise<void> {
+    const server = this.#server;
+    const datagramSocket = this.#datagramSocket;
+    this.#server = null;
+    this.#datagramSocket = null;
+    for (const socket of this.#heldSockets.splice(0)) socket.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (datagramSocket) await new Promise<void>((resolve) => datagramSocket.close(() => resolve()));
+  }
+
+  /** Holds new connections (accepted sockets wait, unread) until `resumeAccept`. */
+  pauseAccept(): void {
+    this.#acceptPaused = true;
+  }
+
+  resumeAccept(): void {
+    this.#acceptPaused = false;
+    for (const socket of this.#heldSockets.splice(0)) {
+      if (!socket.destroyed) this.#accept(socket);
+    }
+  }
+
+  /**
+   * Runs this worker in the current process: listens, then `onWorkerStart`
+   * (awaited; connections accepted meanwhile wait for it), then accepts.
+   */
+  async run(): Promise<void> {
+    this.pauseAccept();
+    await this.listen();
+    await invokeLifecycle('onWorkerStart', this.onWorkerStart, this);
+    this.resumeAccept();
+  }
+
+  /**
+   * Stops this worker in this process: stops listening, runs `onWorkerStop`,
+   * closes every connection (flushing what is queued) and destroys those still
+   * open after `Worker.stopTimeout` seconds.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    await this.unlisten();
+    await invokeLifecycle('onWorkerStop', this.onWorkerStop, this);
+    const deadline = Date.now() + Worker.stopTimeout * 1000;
+    for (const connection of this.connections.values()) connection.close();
+    // Closed connections leave the map; check on a short period, as the
+    // origin does, until they are all gone or the deadline passes.
+    while (this.connections.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const connection of this.connections.values()) {
+      if (connection instanceof TcpConnection) connection.destroy();
+    }
+    this.connections.clear();
+  }
+
+  #resolveCodec(): Protocol<unknown, unknown> | null {
+    const protocol = this.protocol;
+    if (protocol === null || typeof protocol === 'object') return protocol;
+    const codec = Protocols.get(protocol);
+    if (codec === undefined) {
+      throw new WorkermanError(
+        ErrorCodes.UNKNOWN_SCHEME,
+        `worker "${this.name}" (${this.getSocketName()}): no codec is registered as "${protocol}"; ` +
+          `call Protocols.register('${protocol}', codec) first (registered: ${Protocols.names().join(', ')})`,
+      );
+    }
+    this.protocol = codec;
+    return codec;
+  }
+
+  #accept(socket: Socket): void {
+    if (this.#acceptPaused) {
+      socket.pause();
+      this.#heldSockets.push(socket);
+      return;
+    }
+    const connection = new TcpConnection(socket, this.#codec) as ConnectionFor<Address> &
+      TcpConnection;
+    connection.worker = this as Worker;
+    connection.transport = this.transport;
+    connection.onMessage = this.onMessage as TcpConnection['onMessage'];
+    connection.onClose = this.onClose as TcpConnection['onClose'];
+    connection.onError = this.onError as TcpConnection['onError'];
+    connection.onBufferFull = this.onBufferFull as TcpConnection['onBufferFull'];
+    connection.onBufferDrain = this.onBufferDrain as TcpConnection['onBufferDrain'];
+    this.connections.set(connection.id, connection);
+    socket.resume();
+    if (this.#codec?.onConnect) {
+      try {
+        this.#codec.onConnect(connection);
+      } catch (error) {
+        debugWorker('codec onConnect threw: %s', error);
+        connection.destroy();
+        return;
+      }
+    }
+    const onConnect = this.onConnect;
+    if (onConnect) invokeCallback(connection, 'onConnect', onConnect, connection, undefined);
+  }
+
+  #receiveDatagram(socket: DatagramSocket, datagram: Buffer, remote: RemoteInfo): void {
+    if (datagram.length > MAX_UDP_PACKAGE_SIZE) return;
+    const connection = new UdpConnection(socket, remote.address, remote.port, this.#codec);
+    connection.worker = this as Worker;
+    connection.onMessage = this.onMessage as UdpConnection['onMessage'];
+    connection.onError = this.onError as UdpConnection['onError'];
+    connection.receiveDatagram(datagram);
+  }
+}
