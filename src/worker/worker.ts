@@ -176,7 +176,9 @@ export class Worker<Address extends string = string> {
     this.#server = null;
     this.#datagramSocket = null;
     for (const socket of this.#heldSockets.splice(0)) socket.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // close() stops accepting at once; its callback would wait for every
+    // connection to end, which is stop()'s business, not unlisten's.
+    server?.close();
     if (datagramSocket) await new Promise<void>((resolve) => datagramSocket.close(() => resolve()));
   }
 

