@@ -17,7 +17,9 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-if [ -f package-lock.json ]; then
+# A fresh clone gets exactly the locked versions; an existing checkout is
+# only topped up, so a test run elsewhere in it keeps its node_modules.
+if [ ! -d node_modules ]; then
   npm ci --no-audit --no-fund --loglevel=error
 else
   npm install --no-audit --no-fund --loglevel=error
