@@ -103,7 +103,7 @@ export class AsyncTcpConnection<Address extends string = string> extends TcpConn
       }
     });
     socket.once(this.transport === 'ssl' ? 'secureConnect' : 'connect', () => {
-      if (this.socket === socket) this.#connected(socket);
+      if (this.socket === socket) this.#connected();
     });
   }
 
@@ -159,6 +159,7 @@ export class AsyncTcpConnection<Address extends string = string> extends TcpConn
     }
     this.#queue.push(payload);
     this.#queuedBytes += payload.length;
+    if (this.#queuedBytes >= this.maxSendBufferSize) this.markBufferFull();
     return null;
   }
 
@@ -181,16 +182,14 @@ export class AsyncTcpConnection<Address extends string = string> extends TcpConn
     return connectTcp(common);
   }
 
-  #connected(socket: Socket): void {
+  #connected(): void {
     this.markEstablished();
     debugConnection('%s connected', this.describe());
     if (this.#queue.length > 0) {
       const queue = this.#queue;
       this.#queue = [];
       this.#queuedBytes = 0;
-      socket.cork();
-      for (const payload of queue) socket.write(payload);
-      socket.uncork();
+      this.flushQueued(queue);
     }
     if (this.protocol?.onConnect) {
       try {

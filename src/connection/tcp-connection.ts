@@ -185,10 +185,11 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
   /** Closes at once, dropping whatever is queued. `onClose` follows. */
   destroy(): void {
     if (this.status === ConnectionStatus.CLOSED) return;
-    if (this.socket === null || this.socket.destroyed) {
+    if (this.socket === null) {
       this.handleSocketClosed();
       return;
     }
+    // The socket's 'close' event (next tick) runs handleSocketClosed once.
     this.status = ConnectionStatus.CLOSING;
     this.socket.destroy();
   }
@@ -291,7 +292,6 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     (socket as OwnedSocket)[kConnection] = this as TcpConnection<unknown, unknown>;
     this.#reader = this.protocol ? new PacketReader(this, this.protocol) : null;
     this.#receivingPaused = false;
-    this.#bufferFull = false;
     socket.on('data', socketOnData);
     socket.on('error', socketOnError);
     socket.on('close', socketOnClose);
@@ -324,6 +324,30 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     statistics.connectionCount++;
   }
 
+  /**
+   * Writes messages that were accepted before the socket was up, in order.
+   * They were counted against maxSendBufferSize when queued, so they are not
+   * refused now; if the queue had filled up, its drain is reported as usual.
+   */
+  protected flushQueued(payloads: readonly (Buffer | string)[]): void {
+    const socket = this.socket;
+    if (socket === null || payloads.length === 0) return;
+    socket.cork();
+    for (const payload of payloads) {
+      if (this.#bufferFull) this.#writeWatchingDrain(socket, payload);
+      else socket.write(payload);
+    }
+    socket.uncork();
+  }
+
+  /** The pre-connect queue reached its limit: report it as a full send buffer. */
+  protected markBufferFull(): void {
+    if (this.#bufferFull) return;
+    this.#bufferFull = true;
+    const onBufferFull = this.onBufferFull;
+    if (onBufferFull) invokeCallback(this, 'onBufferFull', onBufferFull, this, undefined);
+  }
+
   /** Outbound connections queue until connected; an accepted one is never here. */
   protected queueBeforeConnect(_payload: Buffer | string): boolean | null {
     return false;
@@ -337,6 +361,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
 
   /** Runs once when the socket is gone: bookkeeping, then `onClose`. */
   protected handleSocketClosed(): void {
+    if (this.status === ConnectionStatus.CLOSED) return;
     const wasEstablished =
       this.status === ConnectionStatus.ESTABLISHED || this.status === ConnectionStatus.CLOSING;
     this.status = ConnectionStatus.CLOSED;
@@ -413,11 +438,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
       }
     };
     socket.write(payload, this.#drainCheck);
-    if (!this.#bufferFull && socket.writableLength >= this.maxSendBufferSize) {
-      this.#bufferFull = true;
-      const onBufferFull = this.onBufferFull;
-      if (onBufferFull) invokeCallback(this, 'onBufferFull', onBufferFull, this, undefined);
-    }
+    if (socket.writableLength >= this.maxSendBufferSize) this.markBufferFull();
   }
 
   /** Entry point of the shared 'data' listener: deliver the chunk, then flush this read's batch. */

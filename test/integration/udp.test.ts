@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { AsyncUdpConnection, ErrorCodes } from '../../src/index.js';
+import { listenWorker } from '../helpers/listen.js';
+
+test('a text worker over UDP decodes each packet of a datagram and replies to the sender', async (t) => {
+  const worker = await listenWorker(t, 'text://127.0.0.1:0', (w) => {
+    w.transport = 'udp';
+    w.onMessage = (connection, line) => {
+      connection.send(`${line}@${connection.getRemotePort()}`);
+    };
+  });
+  const socket = createSocket('udp4');
+  t.after(() => socket.close());
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const replies: string[] = [];
+  const got = new Promise<void>((resolve) => {
+    socket.on('message', (message) => {
+      replies.push(message.toString());
+      if (replies.length === 2) resolve();
+    });
+  });
+  socket.send('one\ntwo\n', worker.port, '127.0.0.1');
+  await got;
+  const port = socket.address().port;
+  assert.deepEqual(replies, [`one@${port}\n`, `two@${port}\n`]);
+});
+
+test('a raw udp:// worker gets the datagram as bytes; AsyncUdpConnection talks to it', async (t) => {
+  const worker = await listenWorker(t, 'udp://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, data) => {
+      connection.send(Buffer.concat([Buffer.from('echo:'), data]));
+    };
+  });
+  const client = new AsyncUdpConnection(`udp://127.0.0.1:${worker.port}`);
+  const connected = new Promise<void>((resolve) => {
+    client.onConnect = () => resolve();
+  });
+  const reply = new Promise<Buffer>((resolve) => {
+    client.onMessage = (_c, data) => resolve(data);
+  });
+  client.send('queued before connect');
+  await connected;
+  assert.equal((await reply).toString(), 'echo:queued before connect');
+  const closed = new Promise<void>((resolve) => {
+    client.onClose = () => resolve();
+  });
+  client.close();
+  await closed;
+});
+
+test('an incomplete packet in a datagram is reported, and the socket keeps serving', async (t) => {
+  const errors: string[] = [];
+  const worker = await listenWorker(t, 'frame://127.0.0.1:0', (w) => {
+    w.transport = 'udp';
+    w.onMessage = (connection, body) => {
+      connection.send(body);
+    };
+    w.onError = (_c, _code, _m, error) => {
+      errors.push(error.code);
+    };
+  });
+  const socket = createSocket('udp4');
+  t.after(() => socket.close());
+  socket.send(Buffer.from([0, 0, 0, 9, 1]), worker.port, '127.0.0.1');
+  socket.send(Buffer.from([0, 0, 0, 6, 0x68, 0x69]), worker.port, '127.0.0.1');
+  const [message] = (await once(socket, 'message')) as [Buffer];
+  assert.equal(message.subarray(4).toString(), 'hi');
+  assert.deepEqual(errors, [ErrorCodes.BAD_PACKET]);
+});
