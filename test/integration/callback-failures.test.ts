@@ -47,7 +47,10 @@ test('without onError a failing callback is logged with its stack, and serving c
   client.write('echo\n');
   assert.equal(await client.readLine(), 'echo');
   assert.equal(lines.length, 1);
-  assert.match(lines[0] ?? '', /pid:\d+ onConnect failed on connection \d+ .*TypeError: broken onConnect/s);
+  assert.match(
+    lines[0] ?? '',
+    /pid:\d+ onConnect failed on connection \d+ .*TypeError: broken onConnect/s,
+  );
 });
 
 test('a failing onError is logged, not re-reported', async (t) => {
