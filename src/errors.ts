@@ -16,8 +16,6 @@ export const ErrorCodes = {
   BAD_PACKET: 'WM_ERR_BAD_PACKET',
   /** `send` was refused because the send buffer already held `maxSendBufferSize` bytes. */
   SEND_BUFFER_FULL: 'WM_ERR_SEND_BUFFER_FULL',
-  /** `send` was called on a connection that is closing or closed. */
-  CONNECTION_CLOSED: 'WM_ERR_CONNECTION_CLOSED',
   /** An outbound connection could not be established. */
   CONNECT_FAILED: 'WM_ERR_CONNECT_FAILED',
   /** A user callback threw or returned a rejected promise. */
