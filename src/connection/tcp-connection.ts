@@ -83,6 +83,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
   protected status: ConnectionStatusValue = ConnectionStatus.INITIAL;
   #reader: PacketReader | null = null;
   #receivingPaused = false;
+  #rawWhilePaused: Buffer[] | null = null;
   /** Set while a chunk with more packets after the current one is being delivered. */
   #batching = false;
   #corked = false;
@@ -207,6 +208,10 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     this.#receivingPaused = false;
     this.socket?.resume();
     this.#reader?.resume();
+    const held = this.#rawWhilePaused;
+    while (held && held.length > 0 && this.isReceiving) {
+      this.deliver(held.shift() as Buffer, false);
+    }
   }
 
   /**
@@ -246,7 +251,8 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
 
   /** Bytes received and not yet delivered as packets. */
   getRecvBufferQueueSize(): number {
-    return this.#reader?.bufferedBytes ?? 0;
+    if (this.#reader) return this.#reader.bufferedBytes;
+    return this.#rawWhilePaused?.reduce((total, chunk) => total + chunk.length, 0) ?? 0;
   }
 
   bufferIsEmpty(): boolean {
@@ -362,6 +368,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
   /** Runs once when the socket is gone: bookkeeping, then `onClose`. */
   protected handleSocketClosed(): void {
     if (this.status === ConnectionStatus.CLOSED) return;
+    this.#rawWhilePaused = null;
     const wasEstablished =
       this.status === ConnectionStatus.ESTABLISHED || this.status === ConnectionStatus.CLOSING;
     this.status = ConnectionStatus.CLOSED;
@@ -393,7 +400,11 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     const reader = this.#reader;
     if (reader) {
       reader.push(chunk);
-    } else if (!this.#receivingPaused) {
+    } else if (this.#receivingPaused) {
+      // Raw bytes that were already read when receiving paused wait here.
+      this.#rawWhilePaused ??= [];
+      this.#rawWhilePaused.push(chunk);
+    } else {
       this.deliver(chunk, false);
     }
   }

@@ -2,7 +2,7 @@ import type { Socket as DatagramSocket, RemoteInfo } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import type { Callback, ErrorCallback } from '../connection/connection.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
-import { MAX_UDP_PACKAGE_SIZE, UdpConnection } from '../connection/udp-connection.js';
+import { UdpConnection } from '../connection/udp-connection.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugWorker } from '../log.js';
 import type { DecodedOf, EncodableOf, Protocol } from '../protocols/protocol.js';
@@ -249,6 +249,9 @@ export class Worker<Address extends string = string> {
   #accept(socket: Socket): void {
     if (this.#acceptPaused) {
       socket.pause();
+      // A held socket may fail (reset) before it is accepted; without a
+      // listener its 'error' would be thrown.
+      socket.on('error', ignoreHeldSocketError);
       this.#heldSockets.push(socket);
       return;
     }
@@ -277,11 +280,14 @@ export class Worker<Address extends string = string> {
   }
 
   #receiveDatagram(socket: DatagramSocket, datagram: Buffer, remote: RemoteInfo): void {
-    if (datagram.length > MAX_UDP_PACKAGE_SIZE) return;
     const connection = new UdpConnection(socket, remote.address, remote.port, this.#codec);
     connection.worker = this as Worker;
     connection.onMessage = this.onMessage as UdpConnection['onMessage'];
     connection.onError = this.onError as UdpConnection['onError'];
     connection.receiveDatagram(datagram);
   }
+}
+
+function ignoreHeldSocketError(error: Error): void {
+  debugWorker('a connection failed before it was accepted: %s', error.message);
 }

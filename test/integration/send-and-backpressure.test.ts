@@ -179,3 +179,27 @@ test('addresses and IP version are reported for IPv4 and IPv6 peers', async (t) 
   assert.equal(address, `[::1]:${client.socket.localPort}`);
   assert.deepEqual(seen, ['::1', 'true', 'false']);
 });
+
+test('a raw connection paused with pauseRecv delivers what arrived meanwhile on resumeRecv', async (t) => {
+  const seen: string[] = [];
+  let paused: TcpConnection<Buffer, unknown> | undefined;
+  const worker = await listenWorker(t, 'tcp://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, data) => {
+      seen.push(data.toString());
+      if (paused === undefined) {
+        paused = connection;
+        connection.pauseRecv();
+        connection.send('paused');
+      }
+    };
+  });
+  const client = await TestClient.connect(worker.port);
+  t.after(() => client.destroy());
+  client.write('first');
+  assert.equal((await client.readBytes(6)).toString(), 'paused');
+  client.write('second');
+  await new Promise<void>((resolve) => client.socket.write('', () => resolve()));
+  assert.deepEqual(seen, ['first']);
+  paused?.resumeRecv();
+  await eventually(() => seen.join('') === 'firstsecond', 'the held bytes');
+});
