@@ -76,6 +76,8 @@ export class Worker<Address extends string = string> {
   #acceptPaused = false;
   #heldSockets: Socket[] = [];
   #stopping: Promise<void> | null = null;
+  /** The pending or finished listen(), so concurrent calls open one socket. */
+  #listening: Promise<void> | null = null;
 
   constructor(socketName?: Address, contextOptions: ContextOptions = {}) {
     this.#socketName = socketName ?? '';
@@ -142,9 +144,17 @@ export class Worker<Address extends string = string> {
    * call it yourself for a worker created inside another worker's
    * `onWorkerStart`.
    */
-  async listen(): Promise<void> {
+  listen(): Promise<void> {
+    this.#listening ??= this.#listen().catch((error: unknown) => {
+      this.#listening = null;
+      throw error;
+    });
+    return this.#listening;
+  }
+
+  async #listen(): Promise<void> {
     const address = this.#address;
-    if (address === null || this.#server || this.#datagramSocket) return;
+    if (address === null) return;
     if (!TRANSPORTS.includes(this.transport)) {
       throw new WorkermanError(
         ErrorCodes.INVALID_OPTION,
@@ -171,6 +181,7 @@ export class Worker<Address extends string = string> {
 
   /** Closes the listening socket; live connections stay. */
   async unlisten(): Promise<void> {
+    this.#listening = null;
     const server = this.#server;
     const datagramSocket = this.#datagramSocket;
     this.#server = null;

@@ -124,3 +124,41 @@ test('a codec rejecting the input closes that connection with WM_ERR_BAD_PACKET'
   await client.closed();
   assert.deepEqual(errors, [ErrorCodes.BAD_PACKET]);
 });
+
+test('a frame arriving one byte per read is delivered once, whole', async (t) => {
+  const bodies: string[] = [];
+  const worker = await listenWorker(t, 'frame://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, body) => {
+      bodies.push(body.toString());
+      connection.send('done');
+    };
+  });
+  const client = await TestClient.connect(worker.port);
+  t.after(() => client.destroy());
+  client.socket.setNoDelay(true);
+  const body = Buffer.from('split into single bytes ✓');
+  const frame = Buffer.concat([frameHeader(4 + body.length), body]);
+  for (const byte of frame) {
+    // Each byte is flushed to the kernel before the next is written.
+    await new Promise<void>((resolve) => client.socket.write(Buffer.from([byte]), () => resolve()));
+  }
+  const reply = await client.readBytes(8);
+  assert.equal(reply.subarray(4).toString(), 'done');
+  assert.deepEqual(bodies, [body.toString()]);
+});
+
+test('many frames in one chunk are each delivered, in order', async (t) => {
+  const worker = await listenWorker(t, 'frame://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, body) => {
+      connection.send(body);
+    };
+  });
+  const client = await TestClient.connect(worker.port);
+  t.after(() => client.destroy());
+  const bodies = Array.from({ length: 300 }, (_, i) => Buffer.from(`frame number ${i}`));
+  client.write(Buffer.concat(bodies.map((b) => Buffer.concat([frameHeader(4 + b.length), b]))));
+  for (const body of bodies) {
+    const header = await client.readBytes(4);
+    assert.equal((await client.readBytes(header.readUInt32BE(0) - 4)).toString(), body.toString());
+  }
+});
