@@ -17,7 +17,7 @@ export async function startScript<T>(
   args: string[] = [],
 ): Promise<{ child: ChildProcess; ready: T }> {
   const child = fork(script, args, {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<T>((resolve, reject) => {
