@@ -1,7 +1,8 @@
 // The three custom protocols of the manual, each on its own port:
-//   JsonNL://127.0.0.1:1234   JSON + newline
+//   JsonNL://127.0.0.1:1234        JSON + newline
 //   XmlProtocol://127.0.0.1:1235   10-digit length + XML
-//   JsonInt://127.0.0.1:1236   4-byte length + JSON
+//   JsonInt://127.0.0.1:1236       4-byte length + JSON
+// (PORTS=a,b,c picks other ports.)
 // Each answers a message with what it received, wrapped.
 import { Protocols, Worker } from '../../src/index.js';
 import { JsonInt } from './json-int.js';
@@ -20,19 +21,19 @@ Protocols.register('JsonNL', JsonNL);
 Protocols.register('XmlProtocol', XmlProtocol);
 Protocols.register('JsonInt', JsonInt);
 
-const base = Number(process.env.PORT ?? 1234);
+const [jsonPort, xmlPort, jsonIntPort] = (process.env.PORTS ?? '1234,1235,1236').split(',');
 
-const json = new Worker(`JsonNL://127.0.0.1:${base}`);
+const json = new Worker(`JsonNL://127.0.0.1:${jsonPort}`);
 json.onMessage = (connection, data) => {
   connection.send({ received: data });
 };
 
-const xml = new Worker(`XmlProtocol://127.0.0.1:${base + 1}`);
+const xml = new Worker(`XmlProtocol://127.0.0.1:${xmlPort}`);
 xml.onMessage = (connection, body) => {
   connection.send(`<response>${body.length}</response>`);
 };
 
-const jsonInt = new Worker(`JsonInt://127.0.0.1:${base + 2}`);
+const jsonInt = new Worker(`JsonInt://127.0.0.1:${jsonIntPort}`);
 jsonInt.onMessage = (connection, data) => {
   connection.send({ received: data });
 };

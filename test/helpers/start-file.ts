@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import type { TestContext } from 'node:test';
+
+/** A loopback port that was free a moment ago (for start files that take a port in their environment). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * Runs `node --import tsx <file> start` in its own process group, collects its
+ * output lines, and kills the group when the test ends.
+ */
+export function runStartFile(
+  t: TestContext,
+  file: string,
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: string[]; waitForLine(pattern: RegExp): Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, 'start'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  t.after(() => {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  });
+  const output: string[] = [];
+  let wake: (() => void) | null = null;
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      output.push(line);
+      wake?.();
+    });
+  }
+  child.once('exit', () => wake?.());
+  const waitForLine = async (pattern: RegExp): Promise<string> => {
+    for (let seen = 0; ; ) {
+      for (; seen < output.length; seen++) {
+        const line = output[seen] as string;
+        if (pattern.test(line)) return line;
+      }
+      if (child.exitCode !== null) {
+        throw new Error(
+          `exited with ${child.exitCode} before ${pattern}; output: ${output.join(' | ')}`,
+        );
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
+  return { child, output, waitForLine };
+}
