@@ -7,6 +7,7 @@ import type { Protocol } from '../../src/index.js';
 const HEADER_BYTES = 4;
 
 export const JsonInt: Protocol<unknown, unknown> = {
+  decodeCopiesPacket: true,
   input(buffer) {
     if (buffer.length < HEADER_BYTES) return 0;
     const total = buffer.readUInt32BE(0);

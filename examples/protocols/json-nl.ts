@@ -5,6 +5,7 @@
 import type { Protocol } from '../../src/index.js';
 
 export const JsonNL: Protocol<unknown, unknown> = {
+  decodeCopiesPacket: true,
   input(buffer) {
     const at = buffer.indexOf(0x0a);
     return at === -1 ? 0 : at + 1;

@@ -11,6 +11,7 @@ const HEADER_BYTES = 10;
 const DIGITS = /^\d{10}$/;
 
 export const XmlProtocol: Protocol<string, string> = {
+  decodeCopiesPacket: true,
   input(buffer) {
     if (buffer.length < HEADER_BYTES) return 0;
     const header = buffer.toString('latin1', 0, HEADER_BYTES);

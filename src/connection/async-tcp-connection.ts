@@ -5,12 +5,13 @@ import { debugConnection } from '../log.js';
 import type { DecodedOf, EncodableOf } from '../protocols/protocol.js';
 import { Protocols } from '../protocols/schemes.js';
 import type { ContextOptions } from '../transport/context-options.js';
+import { readIntoOption } from '../transport/read-buffer.js';
 import { tlsClientOptions } from '../transport/tls.js';
 import { invokeCallback } from '../worker/callbacks.js';
 import { type ListenAddress, parseAddress } from '../worker/listen-address.js';
 import type { Callback } from './connection.js';
 import { statistics } from './statistics.js';
-import { ConnectionStatus, TcpConnection } from './tcp-connection.js';
+import { ConnectionStatus, socketOnRead, TcpConnection } from './tcp-connection.js';
 
 /**
  * An outbound stream connection: `new AsyncTcpConnection('text://127.0.0.1:1234')`,
@@ -165,7 +166,8 @@ export class AsyncTcpConnection<Address extends string = string> extends TcpConn
 
   #openSocket(): Socket {
     const remote = this.#remote;
-    if (remote.transport === 'unix') return connectTcp({ path: remote.path });
+    const onread = readIntoOption(socketOnRead);
+    if (remote.transport === 'unix') return connectTcp({ path: remote.path, onread });
     const bindTo = this.#context.socket?.bindTo;
     const localAddress = bindTo?.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     const common = {
@@ -179,7 +181,7 @@ export class AsyncTcpConnection<Address extends string = string> extends TcpConn
     if (this.transport === 'ssl') {
       return connectTls({ ...tlsClientOptions(this.#context.ssl, remote.host), ...common });
     }
-    return connectTcp(common);
+    return connectTcp({ ...common, onread });
   }
 
   #connected(): void {

@@ -43,10 +43,16 @@ export class PacketReader {
     return this.#pending?.length ?? 0;
   }
 
-  push(chunk: Buffer): void {
+  /**
+   * Takes the next chunk read from the socket. `transient` chunks are views
+   * into a read buffer that is reused once this call returns: whatever must
+   * outlive the call (a partial packet, a packet for a codec that keeps
+   * references) is copied.
+   */
+  push(chunk: Buffer, transient = false): void {
     const pending = this.#pending;
     if (pending === null || pending.length === 0) {
-      this.#parse(chunk, false);
+      this.#parse(chunk, false, transient);
       return;
     }
     if (!this.#sink.isReceiving) {
@@ -66,11 +72,11 @@ export class PacketReader {
       this.#expected = 0;
       pending.clear();
       this.#emit(packet, chunk.length > missing);
-      if (chunk.length > missing) this.#parse(chunk.subarray(missing), false);
+      if (chunk.length > missing) this.#parse(chunk.subarray(missing), false, transient);
       return;
     }
     pending.append(chunk);
-    this.#parse(pending.view(), true);
+    this.#parse(pending.view(), true, false);
   }
 
   /** Parses what was buffered while receiving was paused. */
@@ -79,7 +85,7 @@ export class PacketReader {
     const pending = this.#pending;
     if (pending === null || pending.length === 0) return;
     if (this.#expected > pending.length) return;
-    this.#parse(pending.view(), true);
+    this.#parse(pending.view(), true, false);
   }
 
   /** Drops everything buffered (the connection is closing). */
@@ -93,16 +99,16 @@ export class PacketReader {
    * is a view of the receive buffer and consumed bytes are released from it;
    * otherwise `data` is a fresh chunk and any remainder is copied in.
    */
-  #parse(data: Buffer, fromBuffer: boolean): void {
+  #parse(data: Buffer, fromBuffer: boolean, transient: boolean): void {
     this.#parsing = true;
     try {
-      this.#parseLoop(data, fromBuffer);
+      this.#parseLoop(data, fromBuffer, transient);
     } finally {
       this.#parsing = false;
     }
   }
 
-  #parseLoop(data: Buffer, fromBuffer: boolean): void {
+  #parseLoop(data: Buffer, fromBuffer: boolean, transient: boolean): void {
     const sink = this.#sink;
     let offset = 0;
     while (offset < data.length && sink.isReceiving) {
@@ -118,7 +124,8 @@ export class PacketReader {
         break;
       }
       this.#expected = 0;
-      const packet = length === rest.length ? rest : rest.subarray(0, length);
+      let packet = length === rest.length ? rest : rest.subarray(0, length);
+      if (transient && this.#protocol.decodeCopiesPacket !== true) packet = Buffer.from(packet);
       offset += length;
       if (!this.#emit(packet, offset < data.length)) return;
     }

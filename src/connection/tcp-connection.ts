@@ -394,18 +394,25 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     this.#uncork();
   }
 
-  /** Called for each chunk read from the socket. */
-  protected receive(chunk: Buffer): void {
+  /**
+   * Called for each chunk read from the socket. A `transient` chunk lives in
+   * the shared read buffer and is overwritten by the next read: raw bytes are
+   * copied before they are handed out.
+   */
+  protected receive(chunk: Buffer, transient: boolean): void {
     if (this.status !== ConnectionStatus.ESTABLISHED) return;
     const reader = this.#reader;
     if (reader) {
-      reader.push(chunk);
-    } else if (this.#receivingPaused) {
+      reader.push(chunk, transient);
+      return;
+    }
+    const bytes = transient ? Buffer.from(chunk) : chunk;
+    if (this.#receivingPaused) {
       // Raw bytes that were already read when receiving paused wait here.
       this.#rawWhilePaused ??= [];
-      this.#rawWhilePaused.push(chunk);
+      this.#rawWhilePaused.push(bytes);
     } else {
-      this.deliver(chunk, false);
+      this.deliver(bytes, false);
     }
   }
 
@@ -453,8 +460,8 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
   }
 
   /** Entry point of the shared 'data' listener: deliver the chunk, then flush this read's batch. */
-  [kOnSocketData](chunk: Buffer): void {
-    this.receive(chunk);
+  [kOnSocketData](chunk: Buffer, transient: boolean): void {
+    this.receive(chunk, transient);
     this.endOfRead();
   }
 
@@ -474,7 +481,21 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
 // Socket listeners are shared functions, not closures per connection; each
 // finds its connection through a symbol-keyed slot on the socket (as ws does).
 function socketOnData(this: OwnedSocket, chunk: Buffer): void {
-  this[kConnection]?.[kOnSocketData](chunk);
+  this[kConnection]?.[kOnSocketData](chunk, false);
+}
+
+/**
+ * The `onread` callback of sockets that read into the shared read buffer
+ * (see transport/read-buffer.ts): the same path as 'data', with a chunk that
+ * is only valid during the call.
+ */
+export function socketOnRead(this: Socket, bytes: number, buffer: Uint8Array): boolean {
+  const connection = (this as OwnedSocket)[kConnection];
+  if (connection !== undefined) {
+    const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
+    connection[kOnSocketData](chunk, true);
+  }
+  return true;
 }
 
 function socketOnError(this: OwnedSocket, error: Error): void {

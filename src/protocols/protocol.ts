@@ -21,6 +21,14 @@ export interface Protocol<Decoded = unknown, Encodable = unknown> {
   decode(packet: Buffer, connection: ConnectionInterface): Decoded;
   /** An empty result sends nothing (`send` then returns `null`). */
   encode(data: Encodable, connection: ConnectionInterface): Buffer | string;
+  /**
+   * `true` when `decode` keeps no reference to the packet's bytes (it returns
+   * a string, or parses into new objects). Such a codec decodes straight out
+   * of the socket's shared read buffer; for any other codec the connection
+   * hands `decode` a private copy of the packet. `input` must never keep a
+   * reference to the bytes it is shown.
+   */
+  readonly decodeCopiesPacket?: boolean;
   /** Called once a connection using this codec is established. */
   onConnect?(connection: ConnectionInterface): void;
   /** Called once a connection using this codec is closed. */

@@ -18,6 +18,8 @@ const RESCAN_BELOW_BYTES = 4096;
  * line ending (`\n` or `\r\n`), `encode` appends `\n`.
  */
 export const Text: Protocol<string, string | Buffer> = {
+  decodeCopiesPacket: true,
+
   input(buffer, connection) {
     let from = 0;
     if (buffer.length > RESCAN_BELOW_BYTES) {

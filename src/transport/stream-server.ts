@@ -4,6 +4,7 @@ import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugWorker } from '../log.js';
 import type { ListenAddress } from '../worker/listen-address.js';
 import { type ContextOptions, DEFAULT_BACKLOG } from './context-options.js';
+import { adoptWithReadBuffer, type ReadInto } from './read-buffer.js';
 import { tlsServerOptions } from './tls.js';
 import { removeStaleSocket } from './unix.js';
 
@@ -19,6 +20,7 @@ export async function listenStream(
   transport: 'tcp' | 'ssl' | 'unix',
   context: ContextOptions,
   onSocket: (socket: Socket) => void,
+  readInto?: ReadInto,
 ): Promise<Server> {
   const common = {
     noDelay: true,
@@ -26,7 +28,13 @@ export async function listenStream(
     keepAliveInitialDelay: KEEPALIVE_DELAY_MS,
   };
   let server: Server;
-  if (transport === 'ssl') {
+  if (transport !== 'ssl' && readInto) {
+    // Accepted sockets wait unread until they are re-wrapped to read into
+    // the shared buffer (TLS sockets decrypt into their own buffers).
+    server = createServer({ ...common, pauseOnConnect: true }, (socket) =>
+      onSocket(adoptWithReadBuffer(socket, readInto)),
+    );
+  } else if (transport === 'ssl') {
     server = createTlsServer({ ...common, ...tlsServerOptions(context.ssl) });
     server.on('secureConnection', onSocket);
     server.on('tlsClientError', (error: Error, socket: Socket) => {

@@ -1,7 +1,7 @@
 import type { Socket as DatagramSocket, RemoteInfo } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import type { Callback, ErrorCallback } from '../connection/connection.js';
-import { TcpConnection } from '../connection/tcp-connection.js';
+import { socketOnRead, TcpConnection } from '../connection/tcp-connection.js';
 import { UdpConnection } from '../connection/udp-connection.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugWorker } from '../log.js';
@@ -174,6 +174,7 @@ export class Worker<Address extends string = string> {
         listenAs as 'tcp' | 'ssl' | 'unix',
         this.#context,
         (socket) => this.#accept(socket),
+        socketOnRead,
       );
     }
     debugWorker('worker "%s" listening on %s', this.name, describeAddress(address));
