@@ -1,0 +1,354 @@
+import { isUtf8 } from 'node:buffer';
+import { CloseCode, isValidCloseCode } from './close-codes.js';
+import { Utf8Validator } from './utf8-validator.js';
+
+/** Frame opcodes (RFC 6455 §5.2). 3-7 and 0xB-0xF are reserved. */
+export const Opcode = {
+  CONTINUATION: 0x0,
+  TEXT: 0x1,
+  BINARY: 0x2,
+  CLOSE: 0x8,
+  PING: 0x9,
+  PONG: 0xa,
+} as const;
+
+/** What `frame()` found in one complete frame. */
+export const FrameEvent = {
+  /** A fragment was stored; nothing to hand to the application yet. */
+  NONE: 0,
+  /** A whole message: `message` (and `messageIsText`). */
+  MESSAGE: 1,
+  PING: 2,
+  PONG: 3,
+  /** `closeCode` (1005 when the frame had no body) and `closeReason`. */
+  CLOSE: 4,
+  /** `errorCode` and `errorReason`: the connection must be failed with them. */
+  ERROR: 5,
+} as const;
+export type FrameEventValue = (typeof FrameEvent)[keyof typeof FrameEvent];
+
+export interface FrameParserOptions {
+  /** Largest message payload (all fragments together; after inflation when compressed). */
+  maxMessageBytes: number;
+  /** Largest single frame, header included (the receive buffer holds one frame at most). */
+  maxFrameBytes: number;
+  /** A server requires masked frames and a client requires unmasked ones (§5.1). */
+  expectMasked: boolean;
+  /** Inflates a compressed message (RSV1, RFC 7692); null when permessage-deflate is not in use. */
+  inflate: ((data: Buffer, limit: number) => Buffer | null) | null;
+}
+
+const EMPTY = Buffer.alloc(0);
+/** 2^53: lengths above it cannot be represented exactly and exceed any limit anyway. */
+const MAX_SAFE_HIGH_WORD = 0x1fffff;
+
+/**
+ * The receiving side of RFC 6455 framing, for one connection.
+ *
+ *      0                   1                   2                   3
+ *      0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *     +-+-+-+-+-------+-+-------------+-------------------------------+
+ *     |F|R|R|R| opcode|M| Payload len |    Extended payload length    |
+ *     |I|S|S|S|  (4)  |A|     (7)     |             (16/64)           |
+ *     |N|V|V|V|       |S|             |   (if payload len==126/127)   |
+ *     | |1|2|3|       |K|             |                               |
+ *     +-+-+-+-+-------+-+-------------+ - - - - - - - - - - - - - - - +
+ *     |     Extended payload length continued, if payload len == 127  |
+ *     + - - - - - - - - - - - - - - - +-------------------------------+
+ *     |                               |Masking-key, if MASK set to 1  |
+ *     +-------------------------------+-------------------------------+
+ *     | Masking-key (continued)       |          Payload Data         |
+ *     +-------------------------------- - - - - - - - - - - - - - - - +
+ *
+ * Two steps, matching the codec contract: `measure` reads a header from the
+ * bytes received so far and returns the whole frame's length, rejecting it
+ * (protocol error or size limit) from the header alone, before any payload is
+ * buffered; `frame` then takes exactly that frame, unmasks it in place and
+ * applies the message rules: fragmentation, control frames between
+ * fragments, UTF-8 validity of text across fragments, inflation.
+ */
+export class FrameParser {
+  readonly options: FrameParserOptions;
+
+  // The header read by the last successful `measure`.
+  #fin = false;
+  #compressed = false;
+  #opcode = 0;
+  #masked = false;
+  #headerBytes = 0;
+
+  // The message being reassembled (opcode 0 when none).
+  #messageOpcode = 0;
+  #messageCompressed = false;
+  #fragments: Buffer[] = [];
+  #messageBytes = 0;
+  #utf8: Utf8Validator | null = null;
+
+  /** Results of the last `measure` / `frame` call, read according to the event. */
+  message: Buffer = EMPTY;
+  messageIsText = false;
+  closeCode: number = CloseCode.NO_STATUS;
+  closeReason = '';
+  errorCode = 0;
+  errorReason = '';
+
+  constructor(options: FrameParserOptions) {
+    this.options = options;
+  }
+
+  /** Bytes held for a fragmented message not yet complete. */
+  get bufferedMessageBytes(): number {
+    return this.#messageBytes;
+  }
+
+  /**
+   * The length of the frame starting at `buffer[0]`: 0 while its header is
+   * incomplete, -1 when it must be refused (`errorCode` / `errorReason`).
+   */
+  measure(buffer: Buffer): number {
+    if (buffer.length < 2) return 0;
+    const b0 = buffer[0] as number;
+    const b1 = buffer[1] as number;
+    const fin = (b0 & 0x80) !== 0;
+    const rsv1 = (b0 & 0x40) !== 0;
+    const opcode = b0 & 0x0f;
+    const masked = (b1 & 0x80) !== 0;
+    let length = b1 & 0x7f;
+
+    if ((b0 & 0x30) !== 0) return this.#refuse(CloseCode.PROTOCOL_ERROR, 'RSV2/RSV3 set');
+    const control = opcode >= 0x8;
+    if (control) {
+      if (opcode > Opcode.PONG)
+        return this.#refuse(CloseCode.PROTOCOL_ERROR, `reserved opcode ${opcode}`);
+      // §5.5: control frames are never fragmented and carry at most 125 bytes.
+      if (!fin) return this.#refuse(CloseCode.PROTOCOL_ERROR, 'fragmented control frame');
+      if (length > 125)
+        return this.#refuse(CloseCode.PROTOCOL_ERROR, 'control frame over 125 bytes');
+      if (rsv1) return this.#refuse(CloseCode.PROTOCOL_ERROR, 'RSV1 set on a control frame');
+    } else {
+      if (opcode > Opcode.BINARY)
+        return this.#refuse(CloseCode.PROTOCOL_ERROR, `reserved opcode ${opcode}`);
+      if (opcode === Opcode.CONTINUATION) {
+        if (this.#messageOpcode === 0) {
+          return this.#refuse(
+            CloseCode.PROTOCOL_ERROR,
+            'continuation frame without a message to continue',
+          );
+        }
+        // RFC 7692 §6.1: RSV1 marks the first frame of a compressed message only.
+        if (rsv1) return this.#refuse(CloseCode.PROTOCOL_ERROR, 'RSV1 set on a continuation frame');
+      } else {
+        if (this.#messageOpcode !== 0) {
+          return this.#refuse(
+            CloseCode.PROTOCOL_ERROR,
+            'new message before the fragmented one ended',
+          );
+        }
+        if (rsv1 && this.options.inflate === null) {
+          return this.#refuse(CloseCode.PROTOCOL_ERROR, 'RSV1 set without permessage-deflate');
+        }
+      }
+    }
+    if (masked !== this.options.expectMasked) {
+      return this.#refuse(
+        CloseCode.PROTOCOL_ERROR,
+        masked ? 'masked frame from a server' : 'unmasked frame from a client',
+      );
+    }
+
+    let headerBytes = 2;
+    if (length === 126) {
+      if (buffer.length < 4) return 0;
+      length = buffer.readUInt16BE(2);
+      headerBytes = 4;
+    } else if (length === 127) {
+      if (buffer.length < 10) return 0;
+      const high = buffer.readUInt32BE(2);
+      // §5.2: the most significant bit of a 64-bit length must be 0.
+      if (high & 0x80000000)
+        return this.#refuse(CloseCode.PROTOCOL_ERROR, '64-bit length with its top bit set');
+      if (high > MAX_SAFE_HIGH_WORD) {
+        return this.#refuse(CloseCode.MESSAGE_TOO_BIG, `frame of over 2^53 bytes announced`);
+      }
+      length = high * 0x100000000 + buffer.readUInt32BE(6);
+      headerBytes = 10;
+    }
+    if (masked) headerBytes += 4;
+
+    const { maxFrameBytes, maxMessageBytes } = this.options;
+    if (headerBytes + length > maxFrameBytes) {
+      return this.#refuse(
+        CloseCode.MESSAGE_TOO_BIG,
+        `frame of ${headerBytes + length} bytes announced, over the limit of ${maxFrameBytes}`,
+      );
+    }
+    if (!control && this.#messageBytes + length > maxMessageBytes) {
+      return this.#refuse(
+        CloseCode.MESSAGE_TOO_BIG,
+        `message of over ${this.#messageBytes + length} bytes, over the limit of ${maxMessageBytes}`,
+      );
+    }
+    this.#fin = fin;
+    this.#compressed = rsv1;
+    this.#opcode = opcode;
+    this.#masked = masked;
+    this.#headerBytes = headerBytes;
+    return headerBytes + length;
+  }
+
+  /** Handles the frame `measure` announced, given as exactly its bytes. */
+  frame(packet: Buffer): FrameEventValue {
+    const headerBytes = this.#headerBytes;
+    const payload = packet.subarray(headerBytes);
+    if (this.#masked && payload.length > 0) unmask(payload, packet, headerBytes - 4);
+    switch (this.#opcode) {
+      case Opcode.PING:
+        this.message = payload;
+        return FrameEvent.PING;
+      case Opcode.PONG:
+        this.message = payload;
+        return FrameEvent.PONG;
+      case Opcode.CLOSE:
+        return this.#close(payload);
+      default:
+        return this.#data(payload);
+    }
+  }
+
+  /** Forgets any partial message (the connection is closing). */
+  reset(): void {
+    this.#messageOpcode = 0;
+    this.#fragments = [];
+    this.#messageBytes = 0;
+    this.#utf8 = null;
+    this.message = EMPTY;
+  }
+
+  #data(payload: Buffer): FrameEventValue {
+    if (this.#opcode !== Opcode.CONTINUATION) {
+      this.#messageOpcode = this.#opcode;
+      this.#messageCompressed = this.#compressed;
+    }
+    const text = this.#messageOpcode === Opcode.TEXT;
+    const compressed = this.#messageCompressed;
+
+    if (this.#fin && this.#opcode !== Opcode.CONTINUATION) {
+      // The common case: a whole message in one frame.
+      this.#messageOpcode = 0;
+      return this.#complete(payload, text, compressed);
+    }
+    // Text is checked fragment by fragment so bad UTF-8 fails at once (§8.1);
+    // compressed text can only be checked once inflated.
+    if (text && !compressed) {
+      this.#utf8 ??= new Utf8Validator();
+      if (!this.#utf8.write(payload)) {
+        return this.#fail(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
+      }
+    }
+    if (payload.length > 0) this.#fragments.push(payload);
+    this.#messageBytes += payload.length;
+    if (!this.#fin) return FrameEvent.NONE;
+
+    const fragments = this.#fragments;
+    const whole =
+      fragments.length === 0
+        ? EMPTY
+        : fragments.length === 1
+          ? (fragments[0] as Buffer)
+          : Buffer.concat(fragments, this.#messageBytes);
+    const utf8 = this.#utf8;
+    this.reset();
+    if (utf8 !== null && !utf8.complete) {
+      return this.#fail(CloseCode.INVALID_PAYLOAD, 'text message ends inside a UTF-8 sequence');
+    }
+    return this.#complete(whole, text, compressed, utf8 !== null);
+  }
+
+  #complete(
+    data: Buffer,
+    text: boolean,
+    compressed: boolean,
+    utf8Checked = false,
+  ): FrameEventValue {
+    let message = data;
+    if (compressed) {
+      let inflated: Buffer | null;
+      try {
+        inflated = (this.options.inflate as NonNullable<FrameParserOptions['inflate']>)(
+          data,
+          this.options.maxMessageBytes,
+        );
+      } catch (error) {
+        return this.#fail(
+          CloseCode.INVALID_PAYLOAD,
+          `compressed message does not inflate: ${(error as Error).message}`,
+        );
+      }
+      if (inflated === null) {
+        return this.#fail(
+          CloseCode.MESSAGE_TOO_BIG,
+          `compressed message inflates past the limit of ${this.options.maxMessageBytes} bytes`,
+        );
+      }
+      message = inflated;
+    }
+    if (text && !utf8Checked && !isUtf8(message)) {
+      return this.#fail(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
+    }
+    this.message = message;
+    this.messageIsText = text;
+    return FrameEvent.MESSAGE;
+  }
+
+  /** §5.5.1: an optional 2-byte code, then an optional UTF-8 reason. */
+  #close(payload: Buffer): FrameEventValue {
+    if (payload.length === 0) {
+      this.closeCode = CloseCode.NO_STATUS;
+      this.closeReason = '';
+      return FrameEvent.CLOSE;
+    }
+    if (payload.length === 1)
+      return this.#fail(CloseCode.PROTOCOL_ERROR, 'close frame with a 1-byte body');
+    const code = payload.readUInt16BE(0);
+    if (!isValidCloseCode(code))
+      return this.#fail(CloseCode.PROTOCOL_ERROR, `invalid close code ${code}`);
+    const reason = payload.subarray(2);
+    if (!isUtf8(reason))
+      return this.#fail(CloseCode.INVALID_PAYLOAD, 'close reason is not valid UTF-8');
+    this.closeCode = code;
+    this.closeReason = reason.toString('utf8');
+    return FrameEvent.CLOSE;
+  }
+
+  #refuse(code: number, reason: string): -1 {
+    this.errorCode = code;
+    this.errorReason = reason;
+    return -1;
+  }
+
+  #fail(code: number, reason: string): FrameEventValue {
+    this.reset();
+    this.errorCode = code;
+    this.errorReason = reason;
+    return FrameEvent.ERROR;
+  }
+}
+
+/** XORs `payload` in place with the 4-byte key at `source[keyAt]` (§5.3). */
+export function unmask(payload: Buffer, source: Buffer, keyAt: number): void {
+  const k0 = source[keyAt] as number;
+  const k1 = source[keyAt + 1] as number;
+  const k2 = source[keyAt + 2] as number;
+  const k3 = source[keyAt + 3] as number;
+  const length = payload.length;
+  let i = 0;
+  for (const end = length - 3; i < end; i += 4) {
+    payload[i] = (payload[i] as number) ^ k0;
+    payload[i + 1] = (payload[i + 1] as number) ^ k1;
+    payload[i + 2] = (payload[i + 2] as number) ^ k2;
+    payload[i + 3] = (payload[i + 3] as number) ^ k3;
+  }
+  if (i < length) payload[i] = (payload[i++] as number) ^ k0;
+  if (i < length) payload[i] = (payload[i++] as number) ^ k1;
+  if (i < length) payload[i] = (payload[i] as number) ^ k2;
+}
