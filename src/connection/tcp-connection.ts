@@ -178,9 +178,13 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     const socket = this.socket;
     this.#uncork();
     socket.end();
-    const linger = setTimeout(() => socket.destroy(), TcpConnection.lingerTimeout * 1000);
-    linger.unref();
-    socket.once('close', () => clearTimeout(linger));
+    // Once everything is flushed and our FIN is out, give the peer
+    // lingerTimeout to close its side; a peer that never does is cut.
+    socket.once('finish', () => {
+      const linger = setTimeout(() => socket.destroy(), TcpConnection.lingerTimeout * 1000);
+      linger.unref();
+      socket.once('close', () => clearTimeout(linger));
+    });
   }
 
   /** Closes at once, dropping whatever is queued. `onClose` follows. */

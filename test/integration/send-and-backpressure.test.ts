@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { test } from 'node:test';
-import { ErrorCodes, SEND_FAIL, statistics, type TcpConnection } from '../../src/index.js';
+import { ErrorCodes, SEND_FAIL, statistics, TcpConnection } from '../../src/index.js';
 import { eventually, listenWorker } from '../helpers/listen.js';
 import { TestClient } from '../helpers/test-client.js';
 
@@ -202,4 +204,30 @@ test('a raw connection paused with pauseRecv delivers what arrived meanwhile on 
   assert.deepEqual(seen, ['first']);
   paused?.resumeRecv();
   await eventually(() => seen.join('') === 'firstsecond', 'the held bytes');
+});
+
+test('close() cuts a peer that never closes its side lingerTimeout after flushing', async (t) => {
+  const previous = TcpConnection.lingerTimeout;
+  TcpConnection.lingerTimeout = 0.2;
+  t.after(() => {
+    TcpConnection.lingerTimeout = previous;
+  });
+  let closed = false;
+  const worker = await listenWorker(t, 'text://127.0.0.1:0', (w) => {
+    w.onMessage = (connection) => {
+      connection.close('goodbye');
+    };
+    w.onClose = () => {
+      closed = true;
+    };
+  });
+  // allowHalfOpen: the client keeps its side open after the server's FIN.
+  const socket = connect({ port: worker.port, host: '127.0.0.1', allowHalfOpen: true });
+  t.after(() => socket.destroy());
+  await once(socket, 'connect');
+  socket.write('x\n');
+  const [reply] = (await once(socket, 'data')) as [Buffer];
+  assert.equal(reply.toString(), 'goodbye\n');
+  await once(socket, 'end');
+  await eventually(() => closed, 'the server to cut the half-open connection');
 });
