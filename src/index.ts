@@ -28,8 +28,22 @@ export type {
   RawSendable,
   SchemeTypes,
 } from './protocols/protocol.js';
+export { NO_MESSAGE } from './protocols/protocol.js';
 export { Protocols, type TransportName } from './protocols/schemes.js';
 export { Text } from './protocols/text.js';
+export { CloseCode, isValidCloseCode } from './protocols/websocket/close-codes.js';
+export {
+  BINARY_TYPE_ARRAYBUFFER,
+  BINARY_TYPE_BLOB,
+  closeWebSocket,
+} from './protocols/websocket/session.js';
+export type {
+  WebSocketFields,
+  WebSocketMessage,
+  WebSocketResponse,
+  WebSocketSendable,
+} from './protocols/websocket/websocket-types.js';
+export { Ws, Wss } from './protocols/websocket/ws.js';
 export { Timer } from './timer/timer.js';
 export type {
   ContextOptions,

@@ -39,7 +39,9 @@ export class AsyncTcpConnection<Address extends string = string> extends TcpConn
   constructor(remoteAddress: Address, contextOptions: ContextOptions = {}) {
     super();
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(remoteAddress)?.[1]?.toLowerCase() ?? '';
-    this.#remote = parseAddress(remoteAddress, scheme === 'ssl' ? 443 : 80);
+    // A codec may imply TLS (`wss://`): then the default port is 443 too.
+    const impliesTls = scheme === 'ssl' || Protocols.get(scheme)?.transport === 'ssl';
+    this.#remote = parseAddress(remoteAddress, impliesTls ? 443 : 80);
     this.#remoteAddress = remoteAddress;
     this.#context = contextOptions;
     this.transport = this.#remote.transport;
@@ -52,6 +54,7 @@ export class AsyncTcpConnection<Address extends string = string> extends TcpConn
         );
       }
       this.protocol = codec;
+      if (codec.transport) this.transport = codec.transport;
     }
   }
 

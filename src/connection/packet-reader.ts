@@ -1,5 +1,5 @@
 import { ErrorCodes, WorkermanError } from '../errors.js';
-import type { Protocol } from '../protocols/protocol.js';
+import { NO_MESSAGE, type Protocol } from '../protocols/protocol.js';
 import type { ConnectionInterface } from './connection.js';
 import { ReceiveBuffer } from './receive-buffer.js';
 
@@ -195,7 +195,7 @@ export class PacketReader {
       );
       return false;
     }
-    sink.deliver(data, more);
+    if (data !== NO_MESSAGE) sink.deliver(data, more);
     return true;
   }
 

@@ -173,6 +173,9 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
       return;
     }
     if (data !== undefined) this.send(data, raw);
+    // The codec may owe the peer a closing message (WebSocket's Close frame).
+    const farewell = this.protocol?.onClosing?.(this);
+    if (farewell) this.send(farewell, true);
     this.status = ConnectionStatus.CLOSING;
     this.#reader?.discard();
     const socket = this.socket;

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:dgram';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
-import type { Protocol, RawSendable } from '../protocols/protocol.js';
+import { NO_MESSAGE, type Protocol, type RawSendable } from '../protocols/protocol.js';
 import type { TransportName } from '../protocols/schemes.js';
 import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
 import type { Worker } from '../worker/worker.js';
@@ -112,7 +112,7 @@ export class UdpConnection<Decoded = unknown, Encodable = unknown> extends Conne
         return;
       }
       offset += length;
-      this.#deliver(data);
+      if (data !== NO_MESSAGE) this.#deliver(data);
     }
   }
 

@@ -18,7 +18,8 @@ import type { ConnectionInterface } from '../connection/connection.js';
  */
 export interface Protocol<Decoded = unknown, Encodable = unknown> {
   input(buffer: Buffer, connection: ConnectionInterface): number;
-  decode(packet: Buffer, connection: ConnectionInterface): Decoded;
+  /** `NO_MESSAGE` when the packet was for the codec itself (a handshake, a ping, a fragment). */
+  decode(packet: Buffer, connection: ConnectionInterface): Decoded | typeof NO_MESSAGE;
   /** An empty result sends nothing (`send` then returns `null`). */
   encode(data: Encodable, connection: ConnectionInterface): Buffer | string;
   /**
@@ -33,7 +34,24 @@ export interface Protocol<Decoded = unknown, Encodable = unknown> {
   onConnect?(connection: ConnectionInterface): void;
   /** Called once a connection using this codec is closed. */
   onClose?(connection: ConnectionInterface): void;
+  /**
+   * Called by `close()` before the connection's end: bytes the codec owes the
+   * peer in an orderly close (WebSocket's Close frame, RFC 6455 §5.5.1), sent
+   * raw after the app's last message; empty or absent sends nothing.
+   */
+  onClosing?(connection: ConnectionInterface): Buffer | string | null;
+  /**
+   * A transport the scheme implies (`wss` is WebSocket over TLS), so an
+   * outbound address needs no `transport` setting; default port 443 for `ssl`.
+   */
+  readonly transport?: 'ssl';
 }
+
+/**
+ * What `decode` returns for a packet that carries no message for the app:
+ * the connection then delivers nothing to `onMessage`.
+ */
+export const NO_MESSAGE: unique symbol = Symbol('workerman.noMessage');
 
 /** What a raw connection (no codec) receives and sends. */
 export type RawData = Buffer;

@@ -2,6 +2,7 @@ import { ErrorCodes, WorkermanError } from '../errors.js';
 import { Frame } from './frame.js';
 import type { Protocol } from './protocol.js';
 import { Text } from './text.js';
+import { Ws, Wss } from './websocket/ws.js';
 
 /** Schemes that name a transport rather than a codec. */
 export const TRANSPORT_SCHEMES = ['tcp', 'udp', 'unix', 'ssl'] as const;
@@ -59,3 +60,5 @@ export const Protocols = {
 
 Protocols.register('text', Text);
 Protocols.register('frame', Frame);
+Protocols.register('ws', Ws);
+Protocols.register('wss', Wss);

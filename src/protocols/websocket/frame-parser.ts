@@ -245,7 +245,9 @@ export class FrameParser {
         return this.#fail(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
       }
     }
-    if (payload.length > 0) this.#fragments.push(payload);
+    // Fragments are copied: the frame's bytes may be a view of the socket's
+    // shared read buffer, which the next read overwrites.
+    if (payload.length > 0) this.#fragments.push(Buffer.from(payload));
     this.#messageBytes += payload.length;
     if (!this.#fin) return FrameEvent.NONE;
 

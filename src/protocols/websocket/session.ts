@@ -1,0 +1,263 @@
+import type { ConnectionInterface } from '../../connection/connection.js';
+import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
+import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
+import { NO_MESSAGE } from '../protocol.js';
+import { CloseCode } from './close-codes.js';
+import { FrameEvent, FrameParser, Opcode } from './frame-parser.js';
+import { closePayload, writeFrame } from './frame-writer.js';
+import { deflateMessage, inflateMessage } from './permessage-deflate.js';
+import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
+
+/** The worker's WebSocket defaults, as a session reads them (the Worker is augmented server-side). */
+type WorkerDefaults = WebSocketFields<WebSocketConnection, unknown> | null;
+
+/** Text frames for strings: the origin's "\x81" (its default). */
+export const BINARY_TYPE_BLOB = '\x81';
+/** Binary frames for strings too: the origin's "\x82". */
+export const BINARY_TYPE_ARRAYBUFFER = '\x82';
+
+/** Messages this small are sent uncompressed even with permessage-deflate (not worth the CPU). */
+const DEFLATE_THRESHOLD = 1024;
+
+/**
+ * The per-connection WebSocket state shared by the server (`websocket://`)
+ * and the client (`ws://`, `wss://`) codecs: what was negotiated, the frame
+ * parser, messages sent before the handshake, the close handshake and the
+ * keepalive. Kept in a WeakMap by the codecs, keyed by the connection.
+ */
+export class WebSocketSession {
+  readonly connection: WebSocketConnection;
+  /** A client masks what it sends and expects unmasked frames (RFC 6455 §5.1). */
+  readonly isClient: boolean;
+  /** True once the handshake completed. */
+  open = false;
+  parser: FrameParser | null = null;
+  /** The compressor's window bits when permessage-deflate was negotiated, else 0. */
+  deflateBits = 0;
+  /** Messages sent before the handshake completed, sent right after it. */
+  #queued: WebSocketSendable[] | null = null;
+  #queuedBytes = 0;
+  closeSent = false;
+  /** The code and reason our Close frame carries when the app closes. */
+  closeCode: number = CloseCode.NORMAL;
+  closeReason = '';
+  /** Set by any frame received; the keepalive checks and clears it. */
+  #heardFrom = true;
+  #keepalive: NodeJS.Timeout | null = null;
+
+  constructor(connection: WebSocketConnection, isClient: boolean) {
+    this.connection = connection;
+    this.isClient = isClient;
+    sessions.set(connection, this);
+  }
+
+  /** Switches to frames once the handshake is done; `deflateBits` 0 = no compression. */
+  start(deflateBits: number): void {
+    const connection = this.connection;
+    this.open = true;
+    this.deflateBits = deflateBits;
+    const maxMessageBytes = connection.maxPackageSize;
+    this.parser = new FrameParser({
+      maxMessageBytes,
+      // The packet reader holds one frame at most: header + payload.
+      maxFrameBytes: maxMessageBytes,
+      expectMasked: !this.isClient,
+      inflate: deflateBits > 0 ? inflateMessage : null,
+    });
+    const queued = this.#queued;
+    this.#queued = null;
+    this.#queuedBytes = 0;
+    if (queued) for (const data of queued) connection.send(this.encode(data), true);
+    const interval =
+      connection.websocketPingInterval ??
+      (connection.worker as WorkerDefaults)?.websocketPingInterval;
+    if (interval && interval > 0) this.#startKeepalive(interval);
+  }
+
+  /** Keeps a message sent before the handshake; false when the queue is over maxSendBufferSize. */
+  queue(data: WebSocketSendable): boolean {
+    const bytes =
+      typeof data === 'string' ? data.length : 'type' in data ? data.data.length : data.length;
+    if (this.#queuedBytes + bytes > this.connection.maxSendBufferSize) return false;
+    this.#queued ??= [];
+    this.#queued.push(data);
+    this.#queuedBytes += bytes;
+    return true;
+  }
+
+  /** One message as one frame: strings as text unless `websocketType` says binary, bytes as binary. */
+  encode(data: WebSocketSendable): Buffer {
+    let opcode: number;
+    let payload: string | Uint8Array;
+    if (typeof data === 'string') {
+      opcode =
+        this.connection.websocketType === BINARY_TYPE_ARRAYBUFFER ? Opcode.BINARY : Opcode.TEXT;
+      payload = data;
+    } else if ('type' in data) {
+      opcode = data.type === 'text' ? Opcode.TEXT : Opcode.BINARY;
+      payload = data.data;
+    } else {
+      opcode = Opcode.BINARY;
+      payload = data;
+    }
+    const mask = this.isClient;
+    if (this.deflateBits > 0 && payload.length >= DEFLATE_THRESHOLD) {
+      return writeFrame(opcode, deflateMessage(payload, this.deflateBits), { mask, rsv1: true });
+    }
+    return writeFrame(opcode, payload, { mask });
+  }
+
+  /** `input` for an open connection: the next frame's length (0: not known yet). */
+  measure(buffer: Buffer): number {
+    const parser = this.parser as FrameParser;
+    const length = parser.measure(buffer);
+    if (length >= 0) return length;
+    this.fail(parser.errorCode, parser.errorReason);
+    return 0;
+  }
+
+  /** `decode` for an open connection: a message, or NO_MESSAGE after handling a control frame. */
+  frame(packet: Buffer): string | Buffer | typeof NO_MESSAGE {
+    const parser = this.parser as FrameParser;
+    this.#heardFrom = true;
+    const connection = this.connection;
+    switch (parser.frame(packet)) {
+      case FrameEvent.MESSAGE:
+        // The packet may live in the socket's shared read buffer: text becomes
+        // a string, binary is copied (an inflated message is already private).
+        if (parser.messageIsText) return parser.message.toString('utf8');
+        return parser.message.buffer === packet.buffer
+          ? Buffer.from(parser.message)
+          : parser.message;
+      case FrameEvent.PING: {
+        const onPing =
+          connection.onWebSocketPing ?? (connection.worker as WorkerDefaults)?.onWebSocketPing;
+        const data = Buffer.from(parser.message);
+        if (onPing) this.#callUser('onWebSocketPing', onPing, data);
+        else if (!this.closeSent) this.sendControl(Opcode.PONG, data);
+        return NO_MESSAGE;
+      }
+      case FrameEvent.PONG: {
+        const onPong =
+          connection.onWebSocketPong ?? (connection.worker as WorkerDefaults)?.onWebSocketPong;
+        if (onPong) this.#callUser('onWebSocketPong', onPong, Buffer.from(parser.message));
+        return NO_MESSAGE;
+      }
+      case FrameEvent.CLOSE:
+        this.#peerClosed(parser.closeCode, parser.closeReason);
+        return NO_MESSAGE;
+      case FrameEvent.ERROR:
+        this.fail(parser.errorCode, parser.errorReason);
+        return NO_MESSAGE;
+      default:
+        return NO_MESSAGE;
+    }
+  }
+
+  /** Sends a ping, pong or close frame at once (raw, not through `encode`). */
+  sendControl(opcode: number, payload: Uint8Array | string): void {
+    this.connection.send(writeFrame(opcode, payload, { mask: this.isClient }), true);
+  }
+
+  /** The Close frame `close()` sends when the app closes, once. */
+  closingFrame(): Buffer | null {
+    if (!this.open || this.closeSent) return null;
+    this.closeSent = true;
+    this.stop();
+    return writeFrame(Opcode.CLOSE, closePayload(this.closeCode, this.closeReason), {
+      mask: this.isClient,
+    });
+  }
+
+  /**
+   * Fails the connection (§7.1.7): tells `onError`, sends a Close frame with
+   * `code` and closes. Only this connection is affected.
+   */
+  fail(code: number, reason: string): void {
+    const connection = this.connection;
+    const error = new WorkermanError(
+      code === CloseCode.MESSAGE_TOO_BIG ? ErrorCodes.PACKAGE_TOO_LARGE : ErrorCodes.BAD_PACKET,
+      `WebSocket close ${code} on ${connection.describe()}: ${reason}` +
+        (code === CloseCode.MESSAGE_TOO_BIG
+          ? ` (maxPackageSize ${connection.maxPackageSize})`
+          : ''),
+    );
+    const onError = connection.onError;
+    if (onError) invokeErrorCallback(connection, onError, PROTOCOL_FAIL, error);
+    this.closeCode = code;
+    this.closeReason = '';
+    connection.close();
+  }
+
+  stop(): void {
+    if (this.#keepalive) clearInterval(this.#keepalive);
+    this.#keepalive = null;
+  }
+
+  /** §5.5.1: the peer closed; tell the app, answer with the same code, and close TCP. */
+  #peerClosed(code: number, reason: string): void {
+    const connection = this.connection;
+    const onClose =
+      connection.onWebSocketClose ?? (connection.worker as WorkerDefaults)?.onWebSocketClose;
+    if (onClose) this.#callUser('onWebSocketClose', onClose, code, reason);
+    if (!this.closeSent) {
+      this.closeSent = true;
+      this.stop();
+      this.sendControl(Opcode.CLOSE, code === CloseCode.NO_STATUS ? '' : closePayload(code));
+    }
+    connection.close();
+  }
+
+  /**
+   * Pings every `seconds`; a peer that sent no frame at all (not even the
+   * pong) for a whole interval is considered dead and the connection is cut.
+   */
+  #startKeepalive(seconds: number): void {
+    this.#keepalive = setInterval(() => {
+      if (!this.#heardFrom) {
+        this.stop();
+        this.closeCode = CloseCode.GOING_AWAY;
+        this.closeReason = 'keepalive timeout';
+        this.connection.destroy();
+        return;
+      }
+      this.#heardFrom = false;
+      this.sendControl(Opcode.PING, '');
+    }, seconds * 1000);
+    this.#keepalive.unref();
+  }
+
+  #callUser<Args extends unknown[]>(
+    name: string,
+    callback: (connection: WebSocketConnection, ...args: Args) => unknown,
+    ...args: Args
+  ): void {
+    const connection = this.connection;
+    let result: unknown;
+    try {
+      result = callback(connection, ...args);
+    } catch (error) {
+      reportCallbackFailure(connection, name, error);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => reportCallbackFailure(connection, name, error));
+    }
+  }
+}
+
+/** The current session of each WebSocket connection, server or client side. */
+const sessions = new WeakMap<ConnectionInterface, WebSocketSession>();
+
+/**
+ * Closes a WebSocket connection with `code` and `reason` in its Close frame
+ * (RFC 6455 §7.4; `connection.close()` sends 1000).
+ */
+export function closeWebSocket(connection: ConnectionInterface, code = 1000, reason = ''): void {
+  const session = sessions.get(connection);
+  if (session) {
+    session.closeCode = code;
+    session.closeReason = reason;
+  }
+  connection.close();
+}
