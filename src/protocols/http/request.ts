@@ -1,0 +1,178 @@
+import type { ConnectionInterface } from '../../connection/connection.js';
+import { type Fields, type FieldValue, parseCookieHeader, parseUrlEncoded } from './form-fields.js';
+import { type ParsedBody, parseBody, type UploadedFile } from './request-body.js';
+import type { RequestHead } from './request-head.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * An HTTP request as `onMessage` (and `onWebSocketConnect`) receives it. Only
+ * the head is parsed up front; the query, cookies, body fields and uploads
+ * are parsed on first use and kept.
+ *
+ *     worker.onMessage = (connection, request) => {
+ *       request.path();               // '/search'
+ *       request.get('q', '');         // from the query string
+ *       request.header('user-agent'); // names are case-insensitive
+ *       connection.send(`hello ${request.cookie('name', 'guest')}`);
+ *     };
+ */
+export class Request {
+  /** The connection the request arrived on (`null` for a request built by hand). */
+  readonly connection: ConnectionInterface | null;
+  readonly head: RequestHead;
+  /** Free slots for the app (the origin's `$request->properties`). */
+  properties: Record<string, unknown> = {};
+
+  private readonly headBuffer: Buffer | undefined;
+  private readonly body: Buffer;
+  private headerMap: Record<string, string> | undefined;
+  private query: Fields | undefined;
+  private cookies: Record<string, string> | undefined;
+  private parsedBody: ParsedBody | undefined;
+
+  /**
+   * `rawHead` is the head's bytes as received (rebuilt from `head` when
+   * absent); `body` is the decoded body (chunked framing already removed).
+   */
+  constructor(
+    head: RequestHead,
+    connection: ConnectionInterface | null = null,
+    rawHead?: Buffer,
+    body: Buffer = EMPTY,
+  ) {
+    this.head = head;
+    this.connection = connection;
+    this.headBuffer = rawHead;
+    this.body = body;
+  }
+
+  method(): string {
+    return this.head.method;
+  }
+
+  /** The request-target as sent: path and query, e.g. `/a/b?c=1`. */
+  uri(): string {
+    return this.head.target;
+  }
+
+  /** The path without the query; for an absolute-form target (`http://host/p`) its path. */
+  path(): string {
+    let target = this.head.target;
+    if (target.charCodeAt(0) !== 0x2f && /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(target)) {
+      const slash = target.indexOf('/', target.indexOf('//') + 2);
+      target = slash === -1 ? '/' : target.slice(slash);
+    }
+    const end = target.search(/[?#]/);
+    return end === -1 ? target : target.slice(0, end);
+  }
+
+  /** The query string without `?` (and without any `#fragment`), or `''`. */
+  queryString(): string {
+    const target = this.head.target;
+    const at = target.indexOf('?');
+    if (at === -1) return '';
+    const hash = target.indexOf('#', at);
+    return target.slice(at + 1, hash === -1 ? undefined : hash);
+  }
+
+  /** Query fields: all of them, or one by name (`name[]` fields are lists). */
+  get(): Fields;
+  get(name: string): FieldValue | undefined;
+  get<D>(name: string, defaultValue: D): FieldValue | D;
+  get(name?: string, defaultValue?: unknown): unknown {
+    this.query ??= parseUrlEncoded(this.queryString());
+    if (name === undefined) return this.query;
+    return this.query[name] ?? defaultValue;
+  }
+
+  /** Body fields (urlencoded, JSON or multipart): all of them, or one by name. */
+  post(): Record<string, unknown>;
+  post(name: string): unknown;
+  post<D>(name: string, defaultValue: D): unknown;
+  post(name?: string, defaultValue?: unknown): unknown {
+    const fields = this.parsed().fields;
+    if (name === undefined) return fields;
+    return fields[name] ?? defaultValue;
+  }
+
+  /** Uploaded files of a multipart body: all of them, or one by field name. */
+  file(): Record<string, UploadedFile | UploadedFile[]>;
+  file(name: string): UploadedFile | UploadedFile[] | undefined;
+  file(name?: string): unknown {
+    const files = this.parsed().files;
+    return name === undefined ? files : files[name];
+  }
+
+  /** Header values by lower-cased name; repeated fields joined with `, ` (`; ` for Cookie). */
+  header(): Record<string, string>;
+  header(name: string): string | undefined;
+  header<D>(name: string, defaultValue: D): string | D;
+  header(name?: string, defaultValue?: unknown): unknown {
+    const map = this.headers();
+    if (name === undefined) return map;
+    return map[name.toLowerCase()] ?? defaultValue;
+  }
+
+  cookie(): Record<string, string>;
+  cookie(name: string): string | undefined;
+  cookie<D>(name: string, defaultValue: D): string | D;
+  cookie(name?: string, defaultValue?: unknown): unknown {
+    this.cookies ??= parseCookieHeader(this.headers().cookie ?? '');
+    if (name === undefined) return this.cookies;
+    return this.cookies[name] ?? defaultValue;
+  }
+
+  /** The `Host` header; with `withoutPort`, without `:port` (IPv6 brackets kept). */
+  host(withoutPort = false): string | undefined {
+    const host = this.headers().host;
+    if (host === undefined || !withoutPort) return host;
+    const close = host.lastIndexOf(']');
+    const colon = host.lastIndexOf(':');
+    return colon > close ? host.slice(0, colon) : host;
+  }
+
+  /** `'1.0'` or `'1.1'`. */
+  protocolVersion(): string {
+    return this.head.version;
+  }
+
+  /** The head as received (latin1), ending with the empty line. */
+  rawHead(): string {
+    if (this.headBuffer !== undefined) return this.headBuffer.toString('latin1');
+    let text = `${this.head.method} ${this.head.target} HTTP/${this.head.version}\r\n`;
+    for (const [name, value] of this.head.headers) text += `${name}: ${value}\r\n`;
+    return `${text}\r\n`;
+  }
+
+  /** The body as text (UTF-8). */
+  rawBody(): string {
+    return this.body.toString('utf8');
+  }
+
+  /** The body's bytes. */
+  rawBodyBuffer(): Buffer {
+    return this.body;
+  }
+
+  toString(): string {
+    return this.rawHead() + this.rawBody();
+  }
+
+  private headers(): Record<string, string> {
+    if (this.headerMap !== undefined) return this.headerMap;
+    const map: Record<string, string> = Object.create(null);
+    for (const [name, value] of this.head.headers) {
+      const previous = map[name];
+      if (previous === undefined) map[name] = value;
+      else map[name] = `${previous}${name === 'cookie' ? '; ' : ', '}${value}`;
+    }
+    this.headerMap = map;
+    return map;
+  }
+
+  private parsed(): ParsedBody {
+    this.parsedBody ??= parseBody(this.headers()['content-type'] ?? '', this.body);
+    return this.parsedBody;
+  }
+}
