@@ -37,6 +37,10 @@ export {
   BINARY_TYPE_BLOB,
   closeWebSocket,
 } from './protocols/websocket/session.js';
+export {
+  type WebSocketServerOptions,
+  Websocket,
+} from './protocols/websocket/websocket.js';
 export type {
   WebSocketFields,
   WebSocketMessage,

@@ -2,6 +2,7 @@ import { ErrorCodes, WorkermanError } from '../errors.js';
 import { Frame } from './frame.js';
 import type { Protocol } from './protocol.js';
 import { Text } from './text.js';
+import { Websocket } from './websocket/websocket.js';
 import { Ws, Wss } from './websocket/ws.js';
 
 /** Schemes that name a transport rather than a codec. */
@@ -60,5 +61,6 @@ export const Protocols = {
 
 Protocols.register('text', Text);
 Protocols.register('frame', Frame);
+Protocols.register('websocket', Websocket);
 Protocols.register('ws', Ws);
 Protocols.register('wss', Wss);

@@ -1,0 +1,18 @@
+import type { Worker as _Worker, ConnectionFor } from '../../worker/worker.js';
+import type { Request } from '../http/request.js';
+import type { WebSocketFields } from './websocket-types.js';
+
+// The server side of the WebSocket fields: `onWebSocketConnect` and
+// `onWebSocketConnected` get the upgrade request as an HTTP `Request`, and a
+// Worker carries the defaults for the connections it accepts.
+declare module './websocket-types.js' {
+  interface WebSocketHandshakeHeads {
+    server: Request;
+  }
+}
+declare module '../../worker/worker.js' {
+  interface Worker<Address extends string = string>
+    extends WebSocketFields<ConnectionFor<Address>, Request> {}
+}
+
+export type { _Worker };

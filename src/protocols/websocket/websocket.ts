@@ -1,0 +1,209 @@
+import type { ConnectionInterface } from '../../connection/connection.js';
+import { ConnectionStatus } from '../../connection/tcp-connection.js';
+import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
+import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
+import { Request } from '../http/request.js';
+import { type HeadLimits, parseRequestHead, type RequestHead } from '../http/request-head.js';
+import { NO_MESSAGE, type Protocol } from '../protocol.js';
+import { acceptDeflateOffer } from './permessage-deflate.js';
+import {
+  acceptResponse,
+  checkUpgradeRequest,
+  type HandshakeRefusal,
+  type HandshakeRequest,
+  refusalResponse,
+} from './server-handshake.js';
+import { BINARY_TYPE_ARRAYBUFFER, BINARY_TYPE_BLOB, WebSocketSession } from './session.js';
+import type { WebSocketConnection, WebSocketSendable } from './websocket-types.js';
+import './server-types.js';
+
+interface ServerState {
+  session: WebSocketSession;
+  /** The request head `input` parsed, for `decode` to answer. */
+  head: RequestHead | null;
+  /** Inside the handshake: onWebSocketConnect is running or its promise pending. */
+  handshaking: boolean;
+  /** bytesWritten when onWebSocketConnect began: tells a raw answer by the app. */
+  writtenBefore: number;
+}
+
+const states = new WeakMap<ConnectionInterface, ServerState>();
+
+function stateOf(connection: ConnectionInterface): ServerState {
+  let state = states.get(connection);
+  if (state === undefined) {
+    state = {
+      session: new WebSocketSession(connection as WebSocketConnection, false),
+      head: null,
+      handshaking: false,
+      writtenBefore: 0,
+    };
+    states.set(connection, state);
+  }
+  return state;
+}
+
+/** Settings of the server codec, shared by every `websocket://` worker of the process. */
+export interface WebSocketServerOptions extends HeadLimits {
+  /** Accept permessage-deflate when a client offers it (RFC 7692). Default true. */
+  perMessageDeflate: boolean;
+}
+
+function refuse(connection: WebSocketConnection, refusal: HandshakeRefusal): void {
+  const error = new WorkermanError(
+    ErrorCodes.BAD_PACKET,
+    `WebSocket handshake refused on ${connection.describe()}: ${refusal.status} ${refusal.reason}`,
+  );
+  if (connection.onError) invokeErrorCallback(connection, connection.onError, PROTOCOL_FAIL, error);
+  connection.close(refusalResponse(refusal), true);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/** Answers 101 unless the app closed the connection meanwhile, then `onWebSocketConnected`. */
+function finishHandshake(
+  connection: WebSocketConnection,
+  state: ServerState,
+  request: HandshakeRequest,
+  httpRequest: Request,
+): void {
+  state.handshaking = false;
+  if (connection.getStatus() !== ConnectionStatus.ESTABLISHED) return;
+  const deflate = Websocket.options.perMessageDeflate
+    ? acceptDeflateOffer(request.extensions)
+    : null;
+  const { response } = acceptResponse(request, deflate?.response ?? null, connection.headers);
+  connection.send(response, true);
+  state.session.start(deflate ? deflate.parameters.serverMaxWindowBits : 0);
+  const onConnected = connection.onWebSocketConnected ?? connection.worker?.onWebSocketConnected;
+  if (onConnected) callHook(connection, 'onWebSocketConnected', onConnected, httpRequest);
+}
+
+function callHook(
+  connection: WebSocketConnection,
+  name: string,
+  hook: (connection: WebSocketConnection, request: Request) => unknown,
+  request: Request,
+): unknown {
+  try {
+    return hook(connection, request);
+  } catch (error) {
+    reportCallbackFailure(connection, name, error);
+    return undefined;
+  }
+}
+
+/** Handles the upgrade request `input` found: refuse, or ask the app and answer 101. */
+export function handshake(connection: WebSocketConnection, head: RequestHead): void {
+  const state = stateOf(connection);
+  const checked = checkUpgradeRequest(head);
+  if ('status' in checked) {
+    refuse(connection, checked);
+    return;
+  }
+  const request = new Request(head, connection);
+  const onConnect = connection.onWebSocketConnect ?? connection.worker?.onWebSocketConnect;
+  if (!onConnect) {
+    finishHandshake(connection, state, checked, request);
+    return;
+  }
+  state.handshaking = true;
+  state.writtenBefore = connection.bytesWritten;
+  const result = callHook(connection, 'onWebSocketConnect', onConnect, request);
+  if (!isThenable(result)) {
+    finishHandshake(connection, state, checked, request);
+    return;
+  }
+  // An async check (a token lookup...): frames wait, unread, until it settles.
+  connection.pauseRecv();
+  result.then(
+    () => {
+      finishHandshake(connection, state, checked, request);
+      connection.resumeRecv();
+    },
+    (error: unknown) => {
+      reportCallbackFailure(connection, 'onWebSocketConnect', error);
+      state.handshaking = false;
+      connection.close(refusalResponse({ status: 403, reason: 'rejected' }), true);
+    },
+  );
+}
+
+/**
+ * The WebSocket server codec (RFC 6455) behind `websocket://`: the opening
+ * handshake (through the HTTP request-head parser), then frames. Messages
+ * arrive in `onMessage` as a string (text) or a Buffer (binary); `send`
+ * takes a string, bytes or `{ type, data }` (see `WebSocketSendable`).
+ * `close()` sends a Close frame (1000) first.
+ */
+export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
+  readonly BINARY_TYPE_BLOB: string;
+  readonly BINARY_TYPE_ARRAYBUFFER: string;
+  options: WebSocketServerOptions;
+} = {
+  BINARY_TYPE_BLOB,
+  BINARY_TYPE_ARRAYBUFFER,
+  options: { maxHeaderBytes: 16 * 1024, maxRequestLineBytes: 8 * 1024, perMessageDeflate: true },
+  decodeCopiesPacket: true,
+
+  input(buffer, connection) {
+    const state = stateOf(connection);
+    if (state.session.open) return state.session.measure(buffer);
+    if (state.handshaking) return 0;
+    const result = parseRequestHead(buffer, Websocket.options);
+    if (result === null) return 0;
+    if (!result.ok) {
+      refuse(connection as WebSocketConnection, { status: result.status, reason: result.reason });
+      return 0;
+    }
+    state.head = result.head;
+    return result.head.headBytes;
+  },
+
+  decode(packet, connection) {
+    const state = stateOf(connection);
+    if (state.session.open) return state.session.frame(packet);
+    const head = state.head;
+    state.head = null;
+    if (head) handshake(connection as WebSocketConnection, head);
+    return NO_MESSAGE;
+  },
+
+  encode(data, connection) {
+    const state = stateOf(connection);
+    if (state.session.open) return state.session.encode(data);
+    // Before the 101 answer (e.g. from onWebSocketConnect): sent right after it.
+    if (!state.session.queue(data)) {
+      const conn = connection as WebSocketConnection;
+      const error = new WorkermanError(
+        ErrorCodes.SEND_BUFFER_FULL,
+        `send queue full on ${conn.describe()} before the WebSocket handshake (maxSendBufferSize ${conn.maxSendBufferSize}); the message was dropped`,
+      );
+      if (conn.onError) invokeErrorCallback(conn, conn.onError, SEND_FAIL, error);
+    }
+    return '';
+  },
+
+  onClosing(connection) {
+    const state = states.get(connection);
+    if (state === undefined) return null;
+    if (state.session.open) return state.session.closingFrame();
+    // Closed by the app inside onWebSocketConnect without an answer of its own: 403.
+    const conn = connection as WebSocketConnection;
+    if (state.handshaking && conn.bytesWritten === state.writtenBefore) {
+      state.handshaking = false;
+      return refusalResponse({ status: 403, reason: 'the WebSocket upgrade was refused' });
+    }
+    return null;
+  },
+
+  onClose(connection) {
+    states.get(connection)?.session.stop();
+  },
+};

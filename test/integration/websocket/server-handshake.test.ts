@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TcpConnection } from '../../../src/index.js';
+import { eventually, listenWorker } from '../../helpers/listen.js';
+import { TestClient } from '../../helpers/test-client.js';
+import { RawWebSocketClient } from '../../helpers/ws-raw-client.js';
+
+const UPGRADE = [
+  'Host: 127.0.0.1',
+  'Upgrade: websocket',
+  'Connection: Upgrade',
+  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+  'Sec-WebSocket-Version: 13',
+];
+
+/** Sends a raw request head and resolves with the status line of the answer. */
+async function statusFor(port: number, requestLine: string, headers: string[]): Promise<string> {
+  const client = await TestClient.connect(port);
+  client.write(`${requestLine}\r\n${headers.join('\r\n')}\r\n\r\n`);
+  const answer = (await client.closed().then(() => client.buffered)).toString('latin1');
+  client.destroy();
+  return answer;
+}
+
+test('the RFC 6455 §1.3 example key gets the example accept value', async (t) => {
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0');
+  const client = await TestClient.connect(worker.port);
+  client.write(`GET /chat HTTP/1.1\r\n${UPGRADE.join('\r\n')}\r\n\r\n`);
+  let head = '';
+  while (!head.endsWith('\r\n\r\n')) head += (await client.readBytes(1)).toString('latin1');
+  client.destroy();
+  assert.match(head, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  assert.match(head, /\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/);
+  assert.match(head, /\r\nUpgrade: websocket\r\n/i);
+  assert.match(head, /\r\nConnection: Upgrade\r\n/i);
+});
+
+test('handshake errors get a clear HTTP answer: 405, 400, 426 with the version we speak', async (t) => {
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0');
+  const without = (name: string) => UPGRADE.filter((line) => !line.startsWith(name));
+  const cases: [string, string[], RegExp][] = [
+    ['POST / HTTP/1.1', UPGRADE, /^HTTP\/1\.1 405 /],
+    ['GET / HTTP/1.0', UPGRADE, /^HTTP\/1\.1 400 [\s\S]*HTTP\/1\.1/],
+    ['GET / HTTP/1.1', without('Upgrade'), /^HTTP\/1\.1 426 /],
+    ['GET / HTTP/1.1', without('Connection'), /^HTTP\/1\.1 400 [\s\S]*Connection/],
+    ['GET / HTTP/1.1', without('Host'), /^HTTP\/1\.1 400 [\s\S]*Host/],
+    ['GET / HTTP/1.1', without('Sec-WebSocket-Key'), /^HTTP\/1\.1 400 [\s\S]*Sec-WebSocket-Key/],
+    [
+      'GET / HTTP/1.1',
+      [...without('Sec-WebSocket-Key'), 'Sec-WebSocket-Key: c2hvcnQ='],
+      /^HTTP\/1\.1 400 [\s\S]*16 bytes/,
+    ],
+    [
+      'GET / HTTP/1.1',
+      [...without('Sec-WebSocket-Version'), 'Sec-WebSocket-Version: 8'],
+      /^HTTP\/1\.1 426 [\s\S]*Sec-WebSocket-Version: 13\r\n/,
+    ],
+  ];
+  for (const [line, headers, expected] of cases) {
+    assert.match(
+      await statusFor(worker.port, line, headers),
+      expected,
+      `${line} ${headers.join('|')}`,
+    );
+  }
+});
+
+test('onWebSocketConnect reads the request, picks a subprotocol, adds headers; onWebSocketConnected follows', async (t) => {
+  const order: string[] = [];
+  let seen: Record<string, unknown> = {};
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+    w.onWebSocketConnect = (connection, request) => {
+      order.push('connect');
+      seen = {
+        path: request.path(),
+        id: request.get('id'),
+        token: request.header('x-token'),
+        sid: request.cookie('sid'),
+      };
+      connection.headers = ['Sec-WebSocket-Protocol: chat', 'X-Server: workerman-ts'];
+      connection.send('sent during the handshake');
+    };
+    w.onWebSocketConnected = (connection) => {
+      order.push('connected');
+      connection.send('connected');
+    };
+  });
+  const { ws, head } = await RawWebSocketClient.open(worker.port, '/room/1?id=42', [
+    'X-Token: secret',
+    'Cookie: a=1; sid=s3',
+    'Sec-WebSocket-Protocol: superchat, chat',
+  ]);
+  t.after(() => ws.destroy());
+  assert.match(head, /\r\nSec-WebSocket-Protocol: chat\r\n/);
+  assert.match(head, /\r\nX-Server: workerman-ts\r\n/);
+  assert.deepEqual(seen, { path: '/room/1', id: '42', token: 'secret', sid: 's3' });
+  assert.equal((await ws.readFrame()).payload.toString(), 'sent during the handshake');
+  assert.equal((await ws.readFrame()).payload.toString(), 'connected');
+  assert.deepEqual(order, ['connect', 'connected']);
+});
+
+test('onWebSocketConnect rejects: close() answers 403, a raw answer is sent as given', async (t) => {
+  let connected = 0;
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+    w.onWebSocketConnect = (connection, request) => {
+      if (request.path() === '/raw') {
+        connection.close('HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope', true);
+      } else {
+        connection.close();
+      }
+    };
+    w.onWebSocketConnected = () => {
+      connected++;
+    };
+  });
+  const plain = await statusFor(worker.port, 'GET / HTTP/1.1', UPGRADE);
+  assert.match(plain, /^HTTP\/1\.1 403 /);
+  const raw = await statusFor(worker.port, 'GET /raw HTTP/1.1', UPGRADE);
+  assert.equal(raw, 'HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope');
+  assert.equal(connected, 0);
+});
+
+test('an async onWebSocketConnect is awaited; frames sent meanwhile wait for it', async (t) => {
+  let release: (() => void) | null = null;
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+    w.onWebSocketConnect = () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    w.onMessage = (connection, data) => {
+      connection.send(`echo ${data}`);
+    };
+  });
+  const client = await TestClient.connect(worker.port);
+  t.after(() => client.destroy());
+  const { clientFrame } = await import('../../helpers/ws-raw-client.js');
+  client.write(
+    Buffer.concat([
+      Buffer.from(`GET / HTTP/1.1\r\n${UPGRADE.join('\r\n')}\r\n\r\n`),
+      clientFrame(1, 'early'),
+    ]),
+  );
+  await eventually(() => release !== null, 'onWebSocketConnect');
+  (release as unknown as () => void)();
+  let head = '';
+  while (!head.endsWith('\r\n\r\n')) head += (await client.readBytes(1)).toString('latin1');
+  assert.match(head, /^HTTP\/1\.1 101/);
+  const frame = await client.readBytes(2 + 'echo early'.length);
+  assert.equal(frame.subarray(2).toString(), 'echo early');
+});
+
+test('connection-level hooks win over the worker ones', async (t) => {
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+    w.onConnect = (connection) => {
+      connection.onWebSocketConnect = (c) => {
+        c.send('from the connection hook');
+      };
+    };
+    w.onWebSocketConnect = (c) => {
+      c.send('from the worker hook');
+    };
+  });
+  const { ws } = await RawWebSocketClient.open(worker.port);
+  t.after(() => ws.destroy());
+  assert.equal((await ws.readFrame()).payload.toString(), 'from the connection hook');
+  assert.ok([...worker.connections.values()][0] instanceof TcpConnection);
+});
