@@ -37,6 +37,22 @@ export class Worker<Address extends string = string> {
   static readonly VERSION = VERSION;
   /** Seconds a stopping process waits for connections to close before cutting them. */
   static stopTimeout = 2;
+  /** Run the master detached from the terminal (`start -d` sets it too). */
+  static daemonize = false;
+  /** Where a daemon's stdout and stderr go. */
+  static stdoutFile = '/dev/null';
+  /** The master's pid file; the control socket sits beside it. Default: `<start file>.pid`. */
+  static pidFile = '';
+  /** Log of start, stop, reload and crashes, with timestamps. Default: `<start file>.log`. */
+  static logFile = '';
+  /** Bytes after which `logFile` is rotated to `<logFile>.1` (0: never). */
+  static logFileMaxSize = 10 * 1024 * 1024;
+  /** Master side: called when a reload begins. */
+  static onMasterReload: (() => void | Promise<void>) | null = null;
+  /** Master side: called once every child has stopped, before the master exits. */
+  static onMasterStop: (() => void | Promise<void>) | null = null;
+  /** Master side: a child of `worker` exited with `status` (exit code or signal name). */
+  static onWorkerExit: ((worker: Worker, status: string, pid: number) => void) | null = null;
 
   /** Shown in logs and the status table. */
   name = 'none';

@@ -1,0 +1,143 @@
+import type { ConnectionRow } from '../process/ipc.js';
+import type { StatusReport } from '../process/status.js';
+
+const RULE = '-'.repeat(100);
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)}M`;
+}
+
+function duration(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return `${d} days ${h} hours ${m} minutes ${seconds % 60} seconds`;
+}
+
+function row(cells: readonly (string | number)[], widths: readonly number[]): string {
+  return cells.map((cell, i) => String(cell).padEnd(widths[i] ?? 0)).join(' ');
+}
+
+/** The status table users know from the origin: a global block, then one line per process. */
+export function renderStatus(report: StatusReport): string {
+  const lines = [
+    `${'-'.repeat(40)}GLOBAL STATUS${'-'.repeat(47)}`,
+    `workerman-ts version:${report.version}   Node version:${report.node}`,
+    `start time:${new Date(report.startedAt).toISOString().replace('T', ' ').slice(0, 19)}   run ${duration(report.uptime)}`,
+    `load average: ${report.loadavg.map((n) => n.toFixed(2)).join(', ')}   event-loop:${report.eventLoop}`,
+    `${report.workers} workers       ${report.processes} processes`,
+    row(['worker_name', 'exit_status', 'exit_count'], [20, 12, 10]),
+  ];
+  for (const [name, statuses] of Object.entries(report.exitStatus)) {
+    const entries = Object.entries(statuses);
+    if (entries.length === 0) lines.push(row([name, 0, 0], [20, 12, 10]));
+    for (const [status, count] of entries) lines.push(row([name, status, count], [20, 12, 10]));
+  }
+  const widths = [8, 7, 28, 16, 6, 11, 9, 7, 13, 8, 6];
+  lines.push(
+    `${'-'.repeat(40)}PROCESS STATUS${'-'.repeat(46)}`,
+    row(
+      [
+        'pid',
+        'memory',
+        'listening',
+        'worker_name',
+        'id',
+        'connections',
+        'send_fail',
+        'timers',
+        'total_request',
+        'qps',
+        'status',
+      ],
+      widths,
+    ),
+  );
+  for (const child of report.children) {
+    lines.push(
+      child.busy
+        ? row(
+            [
+              child.pid,
+              'N/A',
+              child.listen,
+              child.worker,
+              child.id,
+              'N/A',
+              'N/A',
+              'N/A',
+              'N/A',
+              'N/A',
+              '[busy]',
+            ],
+            widths,
+          )
+        : row(
+            [
+              child.pid,
+              megabytes(child.memory),
+              child.listen,
+              child.worker,
+              child.id,
+              child.connections,
+              child.sendFail,
+              child.timers,
+              child.totalRequest,
+              child.qps,
+              '[idle]',
+            ],
+            widths,
+          ),
+    );
+  }
+  lines.push(RULE);
+  return lines.join('\n');
+}
+
+/** One line per connection, the origin's `connections` columns. */
+export function renderConnections(rows: readonly ConnectionRow[]): string {
+  const widths = [8, 16, 8, 9, 9, 6, 10, 10, 12, 12, 13, 22, 22];
+  const lines = [
+    row(
+      [
+        'PID',
+        'Worker',
+        'CID',
+        'Trans',
+        'Protocol',
+        'ipv4',
+        'Recv-Q',
+        'Send-Q',
+        'Bytes-R',
+        'Bytes-W',
+        'Status',
+        'Local Address',
+        'Foreign Address',
+      ],
+      widths,
+    ),
+  ];
+  for (const c of rows) {
+    lines.push(
+      row(
+        [
+          c.pid,
+          c.worker,
+          c.id,
+          c.transport,
+          c.protocol,
+          c.ipv4 ? 1 : 0,
+          c.recvQueue,
+          c.sendQueue,
+          c.bytesRead,
+          c.bytesWritten,
+          c.status,
+          c.local,
+          c.remote,
+        ],
+        widths,
+      ),
+    );
+  }
+  return lines.join('\n');
+}

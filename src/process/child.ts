@@ -1,0 +1,135 @@
+import cluster from 'node:cluster';
+import { statistics } from '../connection/statistics.js';
+import { TcpConnection } from '../connection/tcp-connection.js';
+import { log } from '../log.js';
+import { Timer } from '../timer/timer.js';
+import { invokeLifecycle } from '../worker/callbacks.js';
+import { Worker } from '../worker/worker.js';
+import {
+  type ChildMessage,
+  type ConnectionRow,
+  ENV_DEFINITION,
+  ENV_ID,
+  isMasterMessage,
+  type MasterMessage,
+} from './ipc.js';
+import { logToFile } from './log-file.js';
+import { dropPrivileges } from './privileges.js';
+
+// The master decides; a signal from the terminal (Ctrl-C reaches the whole
+// process group) must not stop a child behind the master's back.
+const IGNORED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'] as const;
+
+/**
+ * A forked child: runs the one Worker definition the master chose (by its
+ * index in definition order), with the `id` the master gave, and answers the
+ * master's messages. The other definitions of the start file stay inert.
+ */
+export async function runChild(workers: readonly Worker[], logFile: string): Promise<void> {
+  logToFile(logFile, Worker.logFileMaxSize);
+  const index = Number(process.env[ENV_DEFINITION]);
+  const worker = workers[index];
+  if (worker === undefined) {
+    send({ wm: 'start-failed', message: `no worker definition #${index} in this start file` });
+    process.exit(1);
+  }
+  worker.id = Number(process.env[ENV_ID] ?? 0);
+  for (const signal of IGNORED_SIGNALS) process.on(signal, () => {});
+  process.on('message', (message) => {
+    if (isMasterMessage(message)) void answer(worker, message);
+  });
+  // The master went away without telling us (kill -9): do not linger.
+  process.on('disconnect', () => void stopAndExit(worker, false));
+  try {
+    dropPrivileges(worker.user, worker.group);
+    await worker.run();
+  } catch (error) {
+    send({ wm: 'start-failed', message: (error as Error).message });
+    process.exit(1);
+  }
+  send({ wm: 'ready', listen: worker.getSocketName() });
+}
+
+function send(message: ChildMessage): void {
+  if (cluster.worker?.isConnected()) process.send?.(message);
+}
+
+async function answer(worker: Worker, message: MasterMessage): Promise<void> {
+  switch (message.wm) {
+    case 'stop':
+      if (message.reload) await invokeLifecycle('onWorkerReload', worker.onWorkerReload, worker);
+      await stopAndExit(worker, message.graceful);
+      return;
+    case 'reload-notice':
+      await invokeLifecycle('onWorkerReload', worker.onWorkerReload, worker);
+      return;
+    case 'status':
+      send({
+        wm: 'status',
+        seq: message.seq,
+        figures: {
+          pid: process.pid,
+          memory: process.memoryUsage().rss,
+          listen: worker.getSocketName(),
+          worker: worker.name,
+          connections: statistics.connectionCount,
+          sendFail: statistics.sendFail,
+          timers: Timer.count(),
+          totalRequest: statistics.totalRequest,
+        },
+      });
+      return;
+    case 'connections':
+      send({ wm: 'connections', seq: message.seq, rows: connectionRows(worker) });
+      return;
+  }
+}
+
+let exiting: Promise<void> | null = null;
+
+/**
+ * Stops the worker and exits. Graceful: stop accepting and let open
+ * connections end on their own, up to `Worker.stopTimeout`; then (or at once
+ * when not graceful) `worker.stop()` closes what is left.
+ */
+function stopAndExit(worker: Worker, graceful: boolean): Promise<void> {
+  exiting ??= (async () => {
+    if (graceful) {
+      await worker.unlisten();
+      const stopTimeout = Worker.stopTimeout;
+      const deadline = Date.now() + stopTimeout * 1000;
+      while (worker.connections.size > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    await worker.stop();
+    Timer.delAll();
+    log(`worker[${worker.name}:${process.pid}] exit`);
+    process.exit(0);
+  })();
+  return exiting;
+}
+
+function connectionRows(worker: Worker): ConnectionRow[] {
+  const protocol = worker.getSocketName().split('://')[0] ?? '';
+  const rows: ConnectionRow[] = [];
+  for (const connection of worker.connections.values()) {
+    if (!(connection instanceof TcpConnection)) continue;
+    rows.push({
+      pid: process.pid,
+      worker: worker.name,
+      id: connection.id,
+      transport: connection.transport,
+      protocol,
+      ipv4: connection.isIpV4(),
+      recvQueue: connection.getRecvBufferQueueSize(),
+      sendQueue: connection.getSendBufferQueueSize(),
+      bytesRead: connection.bytesRead,
+      bytesWritten: connection.bytesWritten,
+      status: connection.getStatus(false),
+      local: connection.getLocalAddress(),
+      remote: connection.getRemoteAddress(),
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,318 @@
+import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import { loadavg } from 'node:os';
+import { log } from '../log.js';
+import { VERSION } from '../version.js';
+import { Worker } from '../worker/worker.js';
+import {
+  type ChildFigures,
+  type ConnectionRow,
+  ENV_DEFINITION,
+  ENV_ID,
+  isChildMessage,
+  type MasterMessage,
+} from './ipc.js';
+import { schedulingPolicyName } from './listen-sharing.js';
+import type { ChildStatus, StatusReport } from './status.js';
+
+/** One (definition, id) place; its child is replaced on crash and reload. */
+interface Slot {
+  worker: Worker;
+  definition: number;
+  id: number;
+  child: ClusterWorker | null;
+  startedAt: number;
+  /** Consecutive crashes soon after start: drives the restart backoff. */
+  quickCrashes: number;
+  restartTimer: NodeJS.Timeout | null;
+}
+
+interface Waiter {
+  resolve(child: ClusterWorker): void;
+  reject(error: Error): void;
+}
+
+// A child that dies sooner than this after start counts as crashing in a loop.
+const QUICK_CRASH_MS = 1000;
+const MAX_BACKOFF_MS = 10_000;
+// How long a child has to answer a status request before it shows as busy.
+const STATUS_TIMEOUT_MS = 1000;
+// Beyond stopTimeout, how long the master waits before SIGKILL.
+const KILL_GRACE_MS = 2000;
+
+/**
+ * The supervisor: forks `count` children per Worker definition, restarts a
+ * crashed child at once (backing off if it keeps crashing), replaces children
+ * one at a time on reload, stops them all on stop. It never serves clients.
+ */
+export class Master {
+  readonly startedAt = Date.now();
+  readonly #slots: Slot[] = [];
+  /** worker name -> exit status -> count, for the status table. */
+  readonly #exits = new Map<string, Map<string, number>>();
+  /** Children being retired on purpose (reload, stop): their exit is no crash. */
+  readonly #retiring = new Set<ClusterWorker>();
+  readonly #readyWaiters = new Map<ClusterWorker, Waiter>();
+  readonly #replies = new Map<number, (message: unknown) => void>();
+  /** pid -> [totalRequest, time] at the previous status request, for qps. */
+  readonly #lastRequests = new Map<number, [number, number]>();
+  /** Every live child, current or on its way in or out, to its place. */
+  readonly #slotOf = new Map<ClusterWorker, Slot>();
+  #started = false;
+  #seq = 0;
+  #stopping: Promise<void> | null = null;
+  #reloading: Promise<number> | null = null;
+
+  constructor(workers: readonly Worker[]) {
+    workers.forEach((worker, definition) => {
+      for (let id = 0; id < Math.max(1, worker.count); id++) {
+        this.#slots.push({
+          worker,
+          definition,
+          id,
+          child: null,
+          startedAt: 0,
+          quickCrashes: 0,
+          restartTimer: null,
+        });
+      }
+    });
+    cluster.on('message', (child, message) => this.#onMessage(child, message));
+    cluster.on('exit', (child, code, signal) => this.#onExit(child, code, signal));
+  }
+
+  get stopping(): boolean {
+    return this.#stopping !== null;
+  }
+
+  /** Forks every child; resolves once all are ready, rejects if one cannot start. */
+  async start(): Promise<void> {
+    await Promise.all(this.#slots.map((slot) => this.#fork(slot)));
+    this.#started = true;
+  }
+
+  #fork(slot: Slot): Promise<ClusterWorker> {
+    const child = cluster.fork({
+      [ENV_DEFINITION]: String(slot.definition),
+      [ENV_ID]: String(slot.id),
+    });
+    slot.startedAt = Date.now();
+    this.#slotOf.set(child, slot);
+    return new Promise<ClusterWorker>((resolve, reject) => {
+      this.#readyWaiters.set(child, {
+        resolve: (ready) => {
+          // A replacement takes the place only when ready, so the old child
+          // keeps serving until then (reload) and crash bookkeeping stays right.
+          slot.child = ready;
+          resolve(ready);
+        },
+        reject,
+      });
+    });
+  }
+
+  #onMessage(child: ClusterWorker, message: unknown): void {
+    if (!isChildMessage(message)) return;
+    switch (message.wm) {
+      case 'ready':
+        this.#readyWaiters.get(child)?.resolve(child);
+        this.#readyWaiters.delete(child);
+        return;
+      case 'start-failed':
+        this.#readyWaiters.get(child)?.reject(new Error(message.message));
+        this.#readyWaiters.delete(child);
+        log(`worker process ${child.process.pid} could not start: ${message.message}`);
+        return;
+      case 'status':
+      case 'connections':
+        this.#replies.get(message.seq)?.(message);
+        return;
+    }
+  }
+
+  #onExit(child: ClusterWorker, code: number | null, signal: string | null): void {
+    const slot = this.#slotOf.get(child);
+    this.#slotOf.delete(child);
+    const status = signal ?? String(code ?? 0);
+    const pid = child.process.pid ?? 0;
+    const waiter = this.#readyWaiters.get(child);
+    this.#readyWaiters.delete(child);
+    waiter?.reject(new Error(`worker process ${pid} exited with ${status} before it was ready`));
+    this.#lastRequests.delete(pid);
+    if (slot === undefined) return;
+    this.#countExit(slot.worker, status, pid);
+    const current = slot.child === child || slot.child === null;
+    if (this.#retiring.delete(child) || this.#stopping || !this.#started || !current) return;
+    slot.child = null;
+    log(`worker[${slot.worker.name}:${pid}] exited with status ${status}; restarting`);
+    this.#restart(slot);
+  }
+
+  #countExit(worker: Worker, status: string, pid: number): void {
+    const counts = this.#exits.get(worker.name) ?? new Map<string, number>();
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+    this.#exits.set(worker.name, counts);
+    try {
+      Worker.onWorkerExit?.(worker, status, pid);
+    } catch (error) {
+      log(`onWorkerExit failed: ${(error as Error).message}`);
+    }
+  }
+
+  #restart(slot: Slot): void {
+    slot.quickCrashes = Date.now() - slot.startedAt < QUICK_CRASH_MS ? slot.quickCrashes + 1 : 0;
+    const delay =
+      slot.quickCrashes === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 100 * 2 ** slot.quickCrashes);
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = null;
+      if (this.#stopping) return;
+      this.#fork(slot).catch(() => {
+        // Its exit event schedules the next attempt.
+      });
+    }, delay);
+  }
+
+  /**
+   * Replaces every child of a reloadable worker, one at a time: the new one
+   * is forked and ready before the old one stops accepting, so no connection
+   * waits for a process that is not there. `reloadable = false` children
+   * only get `onWorkerReload`. Resolves with the number replaced.
+   */
+  reload(graceful: boolean): Promise<number> {
+    this.#reloading ??= this.#reload(graceful).finally(() => {
+      this.#reloading = null;
+    });
+    return this.#reloading;
+  }
+
+  async #reload(graceful: boolean): Promise<number> {
+    log(`reloading${graceful ? ' gracefully' : ''}`);
+    await Worker.onMasterReload?.();
+    for (const slot of this.#slots) {
+      if (!slot.worker.reloadable) this.#tell(slot.child, { wm: 'reload-notice' });
+    }
+    let replaced = 0;
+    for (const slot of this.#slots) {
+      if (!slot.worker.reloadable || this.#stopping) continue;
+      const old = slot.child;
+      try {
+        await this.#fork(slot);
+      } catch (error) {
+        log(
+          `reload of ${slot.worker.name}#${slot.id} failed: ${(error as Error).message}; keeping the old process`,
+        );
+        continue;
+      }
+      if (old) await this.#retire(old, graceful, true);
+      replaced++;
+    }
+    log(`reload done: ${replaced} process(es) replaced`);
+    return replaced;
+  }
+
+  /** Asks a child to stop and waits for its exit; SIGKILL if it outlives stopTimeout. */
+  #retire(child: ClusterWorker, graceful: boolean, reload: boolean): Promise<void> {
+    if (child.isDead()) return Promise.resolve();
+    this.#retiring.add(child);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.#tell(child, { wm: 'stop', graceful, reload });
+    const kill = setTimeout(
+      () => child.process.kill('SIGKILL'),
+      Worker.stopTimeout * 1000 + KILL_GRACE_MS,
+    );
+    return exited.finally(() => clearTimeout(kill));
+  }
+
+  #tell(child: ClusterWorker | null, message: MasterMessage): void {
+    if (child?.isConnected()) child.send(message);
+  }
+
+  /** Stops every child (graceful: each finishes its connections, up to stopTimeout). */
+  stop(graceful: boolean): Promise<void> {
+    this.#stopping ??= (async () => {
+      log(`stopping${graceful ? ' gracefully' : ''}`);
+      for (const slot of this.#slots) if (slot.restartTimer) clearTimeout(slot.restartTimer);
+      const children = Object.values(cluster.workers ?? {}).filter(
+        (c): c is ClusterWorker => c !== undefined,
+      );
+      await Promise.all(children.map((child) => this.#retire(child, graceful, false)));
+      try {
+        await Worker.onMasterStop?.();
+      } catch (error) {
+        log(`onMasterStop failed: ${(error as Error).message}`);
+      }
+      log('stopped');
+    })();
+    return this.#stopping;
+  }
+
+  /** Asks every child for its figures; a child that does not answer in time shows as busy. */
+  async status(): Promise<StatusReport> {
+    const now = Date.now();
+    const children = await Promise.all(
+      this.#slots.map(async (slot): Promise<ChildStatus | null> => {
+        const child = slot.child;
+        if (!child) return null;
+        const pid = child.process.pid ?? 0;
+        const reply = (await this.#ask(child, 'status')) as { figures: ChildFigures } | null;
+        if (reply === null)
+          return {
+            pid,
+            id: slot.id,
+            worker: slot.worker.name,
+            listen: slot.worker.getSocketName(),
+            busy: true,
+          };
+        const figures = reply.figures;
+        const last = this.#lastRequests.get(pid);
+        this.#lastRequests.set(pid, [figures.totalRequest, now]);
+        const qps =
+          last && now > last[1]
+            ? Math.round(((figures.totalRequest - last[0]) * 1000) / (now - last[1]))
+            : 0;
+        return { ...figures, id: slot.id, qps, busy: false };
+      }),
+    );
+    const exitStatus: Record<string, Record<string, number>> = {};
+    for (const worker of new Set(this.#slots.map((s) => s.worker))) {
+      exitStatus[worker.name] = Object.fromEntries(this.#exits.get(worker.name) ?? []);
+    }
+    return {
+      version: VERSION,
+      node: process.version,
+      masterPid: process.pid,
+      startedAt: this.startedAt,
+      uptime: Math.floor((now - this.startedAt) / 1000),
+      loadavg: loadavg(),
+      eventLoop: `node:cluster ${schedulingPolicyName()}`,
+      workers: new Set(this.#slots.map((s) => s.definition)).size,
+      processes: this.#slots.length,
+      exitStatus,
+      children: children.filter((c): c is ChildStatus => c !== null),
+    };
+  }
+
+  /** Every child's connections, one row each. */
+  async connections(): Promise<ConnectionRow[]> {
+    const replies = await Promise.all(
+      this.#slots.map((slot) => (slot.child ? this.#ask(slot.child, 'connections') : null)),
+    );
+    return replies.flatMap((reply) => (reply as { rows: ConnectionRow[] } | null)?.rows ?? []);
+  }
+
+  #ask(child: ClusterWorker, wm: 'status' | 'connections'): Promise<unknown> {
+    if (!child.isConnected()) return Promise.resolve(null);
+    const seq = ++this.#seq;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#replies.delete(seq);
+        resolve(null);
+      }, STATUS_TIMEOUT_MS);
+      this.#replies.set(seq, (message) => {
+        clearTimeout(timer);
+        this.#replies.delete(seq);
+        resolve(message);
+      });
+      child.send({ wm, seq } satisfies MasterMessage);
+    });
+  }
+}
