@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import type { EventEmitter } from 'node:events';
 import { test } from 'node:test';
-import { Receiver } from 'ws';
+import * as wsModule from 'ws';
 import { feed, type Outcome, serverParser } from './feed.js';
 import { mutate, rng, validStream } from './fuzz-streams.js';
 
@@ -12,6 +13,14 @@ import { mutate, rng, validStream } from './fuzz-streams.js';
 // report the same messages and the same close code.
 
 const LIMIT = 4096;
+
+/** ws's frame receiver (exported at runtime, absent from its type definitions). */
+interface ReceiverLike extends EventEmitter {
+  write(chunk: Buffer): boolean;
+}
+const { Receiver } = wsModule as unknown as {
+  Receiver: new (options: { isServer: boolean; maxPayload: number }) => ReceiverLike;
+};
 
 /** What ws's Receiver makes of the stream, up to its first error or close. */
 async function reference(bytes: Buffer): Promise<Outcome[]> {
