@@ -20,6 +20,18 @@ export {
 } from './errors.js';
 export { type LogSink, log, setLogSink } from './log.js';
 export { Frame } from './protocols/frame.js';
+export { Chunk } from './protocols/http/chunk.js';
+export { Http, type HttpOptions, type HttpSendable } from './protocols/http/http.js';
+export { Request } from './protocols/http/request.js';
+export type { UploadedFile } from './protocols/http/request-body.js';
+export {
+  type HeadLimits,
+  type HeadResult,
+  parseRequestHead,
+  type RequestHead,
+} from './protocols/http/request-head.js';
+export { type CookieOptions, Response } from './protocols/http/response.js';
+export { type ServerSentEvent, ServerSentEvents } from './protocols/http/server-sent-events.js';
 export type {
   DecodedOf,
   EncodableOf,

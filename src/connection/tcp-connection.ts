@@ -219,6 +219,9 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     while (held && held.length > 0 && this.isReceiving) {
       this.deliver(held.shift() as Buffer, false);
     }
+    // Packets delivered here, outside a socket read, may have corked replies
+    // (several packets were buffered): no endOfRead follows, so flush now.
+    this.endOfRead();
   }
 
   /**
@@ -254,6 +257,21 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
   /** Bytes waiting to be written. */
   getSendBufferQueueSize(): number {
     return this.socket?.writableLength ?? 0;
+  }
+
+  /**
+   * Calls `callback` once the send buffer has emptied (at once when nothing
+   * waits). For a codec that streams a body from disk (HTTP files) with
+   * backpressure, without taking the app's `onBufferDrain`. Not called if
+   * the connection closes first.
+   */
+  whenSendBufferEmpty(callback: () => void): void {
+    const socket = this.socket;
+    if (socket === null || !socket.writableNeedDrain) {
+      queueMicrotask(callback);
+      return;
+    }
+    socket.once('drain', callback);
   }
 
   /** Bytes received and not yet delivered as packets. */

@@ -1,5 +1,6 @@
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { Frame } from './frame.js';
+import { Http } from './http/http.js';
 import type { Protocol } from './protocol.js';
 import { Text } from './text.js';
 import { Websocket } from './websocket/websocket.js';
@@ -61,6 +62,7 @@ export const Protocols = {
 
 Protocols.register('text', Text);
 Protocols.register('frame', Frame);
+Protocols.register('http', Http);
 Protocols.register('websocket', Websocket);
 Protocols.register('ws', Ws);
 Protocols.register('wss', Wss);

@@ -1,0 +1,144 @@
+import type { TcpConnection } from '../../connection/tcp-connection.js';
+import type { ChunkedBodyScanner } from './chunked-body.js';
+import type { Request } from './request.js';
+import type { RequestHead } from './request-head.js';
+
+export type HttpConnection = TcpConnection<unknown, unknown>;
+
+/** Where a connection is in its request/response cycle; each has its own timeout. */
+export const Phase = {
+  /** Waiting for the first byte of a request (keep-alive idle). */
+  IDLE: 0,
+  /** Part of a head has arrived (header timeout, counted from its first byte). */
+  HEAD: 1,
+  /** The head is in, the body is not complete (body timeout, counted from the head). */
+  BODY: 2,
+  /** The request went to the app; no timeout while the app works. */
+  HANDLING: 3,
+  /** A file is streaming and the peer reads slowly (send timeout). */
+  SENDING: 4,
+} as const;
+export type PhaseValue = (typeof Phase)[keyof typeof Phase];
+
+/** Per-connection state of the HTTP codec (the connection never knows it). */
+export interface HttpState {
+  readonly connection: HttpConnection;
+  phase: PhaseValue;
+  /** Clock time (ms) after which the sweeper closes the connection; 0: none. */
+  deadline: number;
+  /** How far the current head was searched for its end. */
+  searchFrom: number;
+  head: RequestHead | null;
+  bodyLength: number;
+  scanner: ChunkedBodyScanner | null;
+  /** The request delivered to the app and not yet answered (requests are answered in order). */
+  request: Request | null;
+  keepAlive: boolean;
+  /** The codec paused receiving until the current request is answered. */
+  pausedForOrder: boolean;
+  /** A chunked or event-stream response is open: the request is answered at its end. */
+  streaming: 'none' | 'chunked' | 'events' | 'file';
+  /** Headers to add to the next response (a session's Set-Cookie). */
+  pendingHeaders: string;
+  /** Set while a file is streaming; called when the connection closes. */
+  abortFile: (() => void) | null;
+}
+
+const states = new WeakMap<HttpConnection, HttpState>();
+const live = new Set<HttpState>();
+
+export function createState(connection: HttpConnection): HttpState {
+  const state: HttpState = {
+    connection,
+    phase: Phase.IDLE,
+    deadline: 0,
+    searchFrom: 0,
+    head: null,
+    bodyLength: 0,
+    scanner: null,
+    request: null,
+    keepAlive: true,
+    pausedForOrder: false,
+    streaming: 'none',
+    pendingHeaders: '',
+    abortFile: null,
+  };
+  states.set(connection, state);
+  live.add(state);
+  startSweeper();
+  return state;
+}
+
+export function stateOf(connection: HttpConnection): HttpState {
+  return states.get(connection) ?? createState(connection);
+}
+
+export function dropState(connection: HttpConnection): void {
+  const state = states.get(connection);
+  if (state === undefined) return;
+  states.delete(connection);
+  live.delete(state);
+  state.abortFile?.();
+  if (live.size === 0) stopSweeper();
+}
+
+/**
+ * A coarse clock: read on every request, refreshed by the sweeper. A deadline
+ * is then late by at most one sweep, so a slow connection is closed within
+ * its timeout plus `SWEEP_MS` (nginx-like), not Node's 30 s check interval.
+ */
+export const clock = { now: Date.now() };
+const SWEEP_MS = 500;
+let sweeper: NodeJS.Timeout | null = null;
+
+function startSweeper(): void {
+  if (sweeper !== null) return;
+  clock.now = Date.now();
+  sweeper = setInterval(sweep, SWEEP_MS);
+  sweeper.unref();
+}
+
+function stopSweeper(): void {
+  if (sweeper === null) return;
+  clearInterval(sweeper);
+  sweeper = null;
+}
+
+function sweep(): void {
+  const now = Date.now();
+  clock.now = now;
+  for (const state of live) {
+    if (state.deadline !== 0 && now >= state.deadline) {
+      state.deadline = 0;
+      // An idle keep-alive connection is closed in order; a peer stalling
+      // mid-request or not reading is cut (nothing useful can be said to it).
+      if (state.phase === Phase.IDLE) state.connection.close();
+      else state.connection.destroy();
+    }
+  }
+}
+
+/**
+ * The current request is fully answered: close when it asked for that, or
+ * wait for the next one (idle timeout) and let pipelined bytes through.
+ */
+export function finishRequest(state: HttpState, idleTimeoutMs: number): void {
+  if (state.request === null) return;
+  state.request = null;
+  state.streaming = 'none';
+  const connection = state.connection;
+  if (!state.keepAlive) {
+    state.deadline = 0;
+    // After the bytes of this send are queued: close() flushes them, then ends.
+    queueMicrotask(() => connection.close());
+    return;
+  }
+  state.phase = Phase.IDLE;
+  state.deadline = idleTimeoutMs > 0 ? clock.now + idleTimeoutMs : 0;
+  if (state.pausedForOrder) {
+    state.pausedForOrder = false;
+    // Not at once: this runs inside send(), before its bytes are written; the
+    // next request's answer must not overtake this one.
+    queueMicrotask(() => connection.resumeRecv());
+  }
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { Response } from '../../../src/index.js';
+import { listenWorker } from '../../helpers/listen.js';
+
+const run = promisify(execFile);
+
+function tempDir(t: import('node:test').TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wm-http-files-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('withFile: whole file, MIME type, Last-Modified, 304, ranges, 416, 404', async (t) => {
+  const dir = tempDir(t);
+  const content = Buffer.alloc(300_000);
+  for (let i = 0; i < content.length; i++) content[i] = (i * 7) % 251;
+  writeFileSync(join(dir, 'data.json'), content);
+  const mtime = new Date('2024-01-02T03:04:05Z');
+  utimesSync(join(dir, 'data.json'), mtime, mtime);
+  const worker = await listenWorker(t, 'http://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, request) => {
+      const name = request.path().slice(1);
+      const response = new Response().withFile(join(dir, name));
+      if (request.get('part') === '1') response.withFile(join(dir, name), 10, 20);
+      connection.send(response);
+    };
+  });
+  const url = `http://127.0.0.1:${worker.port}/data.json`;
+  const whole = await fetch(url);
+  assert.equal(whole.status, 200);
+  assert.equal(whole.headers.get('content-type'), 'application/json');
+  assert.equal(whole.headers.get('last-modified'), mtime.toUTCString());
+  assert.equal(whole.headers.get('accept-ranges'), 'bytes');
+  assert.ok(Buffer.from(await whole.arrayBuffer()).equals(content));
+
+  const notModified = await fetch(url, { headers: { 'If-Modified-Since': mtime.toUTCString() } });
+  assert.equal(notModified.status, 304);
+  const modified = await fetch(url, {
+    headers: { 'If-Modified-Since': new Date(mtime.getTime() - 1000).toUTCString() },
+  });
+  assert.equal(modified.status, 200);
+  await modified.arrayBuffer();
+
+  for (const [range, from, to] of [
+    ['bytes=0-99', 0, 100],
+    ['bytes=299990-', 299_990, 300_000],
+    ['bytes=-5', 299_995, 300_000],
+    ['bytes=100-999999', 100, 300_000],
+  ] as const) {
+    const partial = await fetch(url, { headers: { Range: range } });
+    assert.equal(partial.status, 206, range);
+    assert.equal(partial.headers.get('content-range'), `bytes ${from}-${to - 1}/300000`);
+    assert.ok(Buffer.from(await partial.arrayBuffer()).equals(content.subarray(from, to)), range);
+  }
+  const unsatisfiable = await fetch(url, { headers: { Range: 'bytes=300000-' } });
+  assert.equal(unsatisfiable.status, 416);
+  assert.equal(unsatisfiable.headers.get('content-range'), 'bytes */300000');
+
+  const part = await fetch(`${url}?part=1`);
+  assert.ok(Buffer.from(await part.arrayBuffer()).equals(content.subarray(10, 30)));
+
+  const missing = await fetch(`http://127.0.0.1:${worker.port}/nope.txt`);
+  assert.equal(missing.status, 404);
+  await missing.text();
+});
+
+test('curl: HEAD of a file, and a range on a kept-alive connection', async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, 'a.txt'), 'hello file\n');
+  const worker = await listenWorker(t, 'http://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, request) =>
+      connection.send(new Response().withFile(join(dir, request.path().slice(1))));
+  });
+  const url = `http://127.0.0.1:${worker.port}/a.txt`;
+  const head = await run('curl', ['-sS', '-I', url]);
+  assert.match(head.stdout, /^HTTP\/1\.1 200 OK/);
+  assert.match(head.stdout, /Content-Length: 11/i);
+  assert.match(head.stdout, /Content-Type: text\/plain; charset=utf-8/i);
+  const both = await run('curl', ['-sS', url, '--next', '-sS', '-r', '6-9', url]);
+  assert.equal(both.stdout, 'hello file\nfile');
+});
