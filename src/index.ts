@@ -32,6 +32,13 @@ export {
 } from './protocols/http/request-head.js';
 export { type CookieOptions, Response } from './protocols/http/response.js';
 export { type ServerSentEvent, ServerSentEvents } from './protocols/http/server-sent-events.js';
+export { FileSessionHandler } from './protocols/http/session/file-session-handler.js';
+export {
+  type RedisLikeClient,
+  RedisSessionHandler,
+} from './protocols/http/session/redis-session-handler.js';
+export { Session } from './protocols/http/session/session.js';
+export type { SessionHandler } from './protocols/http/session/session-handler.js';
 export type {
   DecodedOf,
   EncodableOf,
@@ -50,6 +57,7 @@ export {
   closeWebSocket,
 } from './protocols/websocket/session.js';
 export {
+  upgradeToWebSocket,
   type WebSocketServerOptions,
   Websocket,
 } from './protocols/websocket/websocket.js';

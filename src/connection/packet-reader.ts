@@ -26,7 +26,7 @@ export interface PacketSink {
  */
 export class PacketReader {
   readonly #sink: PacketSink;
-  readonly #protocol: Protocol<unknown, unknown>;
+  #protocol: Protocol<unknown, unknown>;
   #pending: ReceiveBuffer | null = null;
   /** The announced length of the packet being collected; 0 while unknown. */
   #expected = 0;
@@ -36,6 +36,15 @@ export class PacketReader {
   constructor(sink: PacketSink, protocol: Protocol<unknown, unknown>) {
     this.#sink = sink;
     this.#protocol = protocol;
+  }
+
+  /**
+   * Continues with another codec (a protocol upgrade). Only between packets:
+   * bytes already received and not yet decoded go to the new codec.
+   */
+  setProtocol(protocol: Protocol<unknown, unknown>): void {
+    this.#protocol = protocol;
+    this.#expected = 0;
   }
 
   /** Bytes received and not yet delivered. */

@@ -202,6 +202,27 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     this.socket.destroy();
   }
 
+  /**
+   * Hands the connection to another codec, as an HTTP request upgraded to
+   * WebSocket on the same port does: the old codec lets go of the connection
+   * (its `onClose` hook), the new one takes it (`onConnect`), and bytes
+   * received but not yet decoded go to the new codec. Call it between
+   * messages (from `onMessage`).
+   */
+  switchProtocol(protocol: Protocol<unknown, unknown>): void {
+    const previous = this.protocol;
+    if (previous === protocol) return;
+    try {
+      previous?.onClose?.(this);
+    } catch (error) {
+      debugConnection('codec onClose threw on %s: %s', this.describe(), error);
+    }
+    this.protocol = protocol;
+    if (this.#reader) this.#reader.setProtocol(protocol);
+    else if (this.socket) this.#reader = new PacketReader(this, protocol);
+    protocol.onConnect?.(this);
+  }
+
   /** Stops reading from the peer (backpressure); bytes already read wait in the receive buffer. */
   pauseRecv(): void {
     if (this.#receivingPaused) return;

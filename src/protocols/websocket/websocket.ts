@@ -1,4 +1,5 @@
 import type { ConnectionInterface } from '../../connection/connection.js';
+import type { TcpConnection } from '../../connection/tcp-connection.js';
 import { ConnectionStatus } from '../../connection/tcp-connection.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
@@ -100,14 +101,14 @@ function callHook(
 }
 
 /** Handles the upgrade request `input` found: refuse, or ask the app and answer 101. */
-export function handshake(connection: WebSocketConnection, head: RequestHead): void {
+function handshake(connection: WebSocketConnection, head: RequestHead, parsed?: Request): void {
   const state = stateOf(connection);
   const checked = checkUpgradeRequest(head);
   if ('status' in checked) {
     refuse(connection, checked);
     return;
   }
-  const request = new Request(head, connection);
+  const request = parsed ?? new Request(head, connection);
   const onConnect = connection.onWebSocketConnect ?? connection.worker?.onWebSocketConnect;
   if (!onConnect) {
     finishHandshake(connection, state, checked, request);
@@ -207,3 +208,28 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
     states.get(connection)?.session.stop();
   },
 };
+
+/**
+ * Upgrades a request received by an `http://` worker to WebSocket on the
+ * same connection (same port): call it from `onMessage` with the request;
+ * the handshake then runs as on a `websocket://` worker (its checks,
+ * `onWebSocketConnect`, the 101 answer). Returns the connection typed for
+ * WebSocket messages; set its `onMessage` for them.
+ *
+ *     http.onMessage = (connection, request) => {
+ *       if (request.header('upgrade')?.toLowerCase() === 'websocket') {
+ *         upgradeToWebSocket(connection, request).onMessage = (ws, data) => ws.send(data);
+ *       } else connection.send('plain HTTP');
+ *     };
+ */
+export function upgradeToWebSocket(
+  connection: TcpConnection<unknown, unknown>,
+  request: Request,
+): TcpConnection<string | Buffer, WebSocketSendable> {
+  const upgraded = connection as TcpConnection<string | Buffer, WebSocketSendable>;
+  upgraded.switchProtocol(Websocket as Protocol<unknown, unknown>);
+  handshake(upgraded as WebSocketConnection, request.head, request);
+  // The HTTP codec holds later bytes unread while a request is with the app.
+  if (!stateOf(upgraded).handshaking) upgraded.resumeRecv();
+  return upgraded;
+}
