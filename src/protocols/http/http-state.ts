@@ -1,7 +1,10 @@
+import { debuglog } from 'node:util';
 import type { TcpConnection } from '../../connection/tcp-connection.js';
 import type { ChunkedBodyScanner } from './chunked-body.js';
 import type { Request } from './request.js';
 import type { RequestHead } from './request-head.js';
+
+const debugHttp = debuglog('workerman-http');
 
 export type HttpConnection = TcpConnection<unknown, unknown>;
 
@@ -46,6 +49,12 @@ export interface HttpState {
 
 const states = new WeakMap<HttpConnection, HttpState>();
 const live = new Set<HttpState>();
+
+/** A session's Set-Cookie, queued for the next response on this connection. */
+export function queueHeader(connection: HttpConnection, line: string): void {
+  const state = states.get(connection);
+  if (state !== undefined) state.pendingHeaders += line;
+}
 
 export function createState(connection: HttpConnection): HttpState {
   const state: HttpState = {
@@ -123,8 +132,12 @@ function sweep(): void {
  * wait for the next one (idle timeout) and let pipelined bytes through.
  */
 export function finishRequest(state: HttpState, idleTimeoutMs: number): void {
-  if (state.request === null) return;
+  const request = state.request;
+  if (request === null) return;
   state.request = null;
+  request.saveSession().catch((error: unknown) => {
+    debugHttp('saving the session failed on %s: %s', state.connection.describe(), error);
+  });
   state.streaming = 'none';
   const connection = state.connection;
   if (!state.keepAlive) {

@@ -2,6 +2,8 @@ import type { ConnectionInterface } from '../../connection/connection.js';
 import { type Fields, type FieldValue, parseCookieHeader, parseUrlEncoded } from './form-fields.js';
 import { type ParsedBody, parseBody, type UploadedFile } from './request-body.js';
 import type { RequestHead } from './request-head.js';
+import { addResponseHeader } from './response-headers-queue.js';
+import { Session } from './session/session.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -30,6 +32,8 @@ export class Request {
   private query: Fields | undefined;
   private cookies: Record<string, string> | undefined;
   private parsedBody: ParsedBody | undefined;
+  private sessionIdValue: string | undefined;
+  private sessionPromise: Promise<Session> | undefined;
 
   /**
    * `rawHead` is the head's bytes as received (rebuilt from `head` when
@@ -157,6 +161,50 @@ export class Request {
 
   toString(): string {
     return this.rawHead() + this.rawBody();
+  }
+
+  /**
+   * The session id: from the `Session.sessionName` cookie when it is one of
+   * ours, else a new id whose `Set-Cookie` goes out with the answer.
+   */
+  sessionId(): string {
+    if (this.sessionIdValue !== undefined) return this.sessionIdValue;
+    const fromCookie = this.cookie(Session.sessionName);
+    if (Session.isValidId(fromCookie)) {
+      this.sessionIdValue = fromCookie;
+    } else {
+      this.sessionIdValue = Session.createId();
+      this.announceSessionId(this.sessionIdValue);
+    }
+    return this.sessionIdValue;
+  }
+
+  /** The session, loaded from `Session.handler` once per request; saved when the answer is sent. */
+  session(): Promise<Session> {
+    this.sessionPromise ??= Session.load(this.sessionId());
+    return this.sessionPromise;
+  }
+
+  /** Gives the session a new id (keeping its data); `deleteOld` removes the old id's data. */
+  async sessionRegenerateId(deleteOld = false): Promise<string> {
+    const session = await this.session();
+    const id = Session.createId();
+    await session.regenerate(id, deleteOld);
+    this.sessionIdValue = id;
+    this.announceSessionId(id);
+    return id;
+  }
+
+  /** Saves a session this request loaded; the codec calls it when the answer goes out. */
+  saveSession(): Promise<void> {
+    if (this.sessionPromise === undefined) return Promise.resolve();
+    return this.sessionPromise.then((session) => session.save());
+  }
+
+  private announceSessionId(id: string): void {
+    if (this.connection !== null) {
+      addResponseHeader(this.connection, `Set-Cookie: ${Session.cookieValue(id)}\r\n`);
+    }
   }
 
   private headers(): Record<string, string> {
