@@ -39,6 +39,7 @@ export {
 } from './protocols/http/session/redis-session-handler.js';
 export { Session } from './protocols/http/session/session.js';
 export type { SessionHandler } from './protocols/http/session/session-handler.js';
+export { StaticFiles } from './protocols/http/static-files.js';
 export type {
   DecodedOf,
   EncodableOf,
