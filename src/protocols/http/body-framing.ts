@@ -7,8 +7,8 @@ import type { RequestHead } from './request-head.js';
  *  - `Transfer-Encoding` together with `Content-Length`;
  *  - `Transfer-Encoding` other than exactly `chunked` (we decode no other coding),
  *    or in an HTTP/1.0 request (§6.1: faulty framing);
- *  - `Content-Length` that is not digits, or repeated with differing values
- *    (identical repeats are one value, as RFC 9110 §8.6 allows).
+ *  - `Content-Length` that is not digits, or that is repeated or a list, even
+ *    of identical values (RFC 9110 §8.6 allows either; Node's parser refuses too).
  */
 export type BodyFraming =
   | { kind: 'length'; length: number }
@@ -24,16 +24,10 @@ export function bodyFraming(head: RequestHead): BodyFraming {
   let transferEncoding: string | undefined;
   for (const [name, value] of head.headers) {
     if (name === 'content-length') {
-      // "5, 5" is a list of one value; each member must agree.
-      for (const member of value.split(',')) {
-        const trimmed = member.trim();
-        if (!DIGITS.test(trimmed)) return { kind: 'invalid', reason: 'invalid Content-Length' };
-        const normal = trimmed.replace(/^0+(?=\d)/, '');
-        if (contentLength !== undefined && contentLength !== normal) {
-          return { kind: 'invalid', reason: 'differing Content-Length values' };
-        }
-        contentLength = normal;
-      }
+      if (contentLength !== undefined)
+        return { kind: 'invalid', reason: 'repeated Content-Length' };
+      if (!DIGITS.test(value)) return { kind: 'invalid', reason: 'invalid Content-Length' };
+      contentLength = value.replace(/^0+(?=\d)/, '');
     } else if (name === 'transfer-encoding') {
       transferEncoding = transferEncoding === undefined ? value : `${transferEncoding},${value}`;
     }

@@ -118,12 +118,10 @@ export class ChunkedBodyScanner {
     if (i === from) return this.invalid('missing chunk size');
     if (i - from > MAX_HEX_DIGITS) return this.invalid('chunk size too large', true);
     if (i < end) {
-      // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
-      let j = i;
-      while (j < end && (buffer[j] === 0x20 || buffer[j] === 0x09)) j++;
-      if (buffer[j] !== SEMICOLON) return this.invalid('invalid chunk size');
-      for (; j < end; j++)
-        if (LINE_BYTE[buffer[j]!] !== 1) return this.invalid('invalid chunk extension');
+      // chunk-ext starts right after the size: whitespace before ";" (BWS in
+      // RFC 9112's grammar) is refused, as Node's parser does, so both agree.
+      if (buffer[i] !== SEMICOLON) return this.invalid('invalid chunk size');
+      if (!validExtensions(buffer, i, end)) return this.invalid('invalid chunk extension');
     }
     return size;
   }
@@ -141,4 +139,35 @@ export class ChunkedBodyScanner {
     this.tooLarge = tooLarge;
     return SCAN_INVALID;
   }
+}
+
+/**
+ * chunk-ext = *( ";" ext-name [ "=" ext-val ] ), ext-name = token,
+ * ext-val = token / quoted-string (RFC 9112 §7.1.1), without whitespace.
+ */
+function validExtensions(buffer: Buffer, from: number, end: number): boolean {
+  let i = from;
+  while (i < end) {
+    if (buffer[i] !== SEMICOLON) return false;
+    const name = ++i;
+    while (i < end && TOKEN[buffer[i]!] === 1) i++;
+    if (i === name) return false;
+    if (i === end || buffer[i] === SEMICOLON) continue;
+    if (buffer[i] !== 0x3d) return false; // "="
+    i++;
+    if (buffer[i] === 0x22) {
+      // quoted-string: qdtext or a backslash pair, up to the closing quote
+      for (i++; i < end && buffer[i] !== 0x22; i++) {
+        if (buffer[i] === 0x5c) i++;
+        if (i >= end || LINE_BYTE[buffer[i]!] !== 1) return false;
+      }
+      if (i >= end) return false;
+      i++;
+    } else {
+      const value = i;
+      while (i < end && TOKEN[buffer[i]!] === 1) i++;
+      if (i === value) return false;
+    }
+  }
+  return true;
 }

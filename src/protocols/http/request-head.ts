@@ -114,11 +114,14 @@ export function parseRequestHead(
   searchFrom = 0,
 ): HeadResult | null {
   let start = 0;
-  // §2.2: a server SHOULD ignore at least one empty line before the request-line.
-  while (start + 1 < buffer.length && buffer[start] === CR && buffer[start + 1] === LF) start += 2;
-  if (start > limits.maxHeaderBytes)
+  // §2.2: a server SHOULD ignore at least one empty line before the
+  // request-line. Like Node's parser, any CR and LF bytes there are skipped
+  // (they are between messages, and cannot change how the next one is read).
+  while (start < buffer.length && (buffer[start] === CR || buffer[start] === LF)) start++;
+  if (start > limits.maxHeaderBytes) {
     return fail(431, `request head over ${limits.maxHeaderBytes} bytes`);
-  if (start === buffer.length || (start + 1 === buffer.length && buffer[start] === CR)) return null;
+  }
+  if (start === buffer.length) return null;
 
   const scanLimit = Math.min(buffer.length, start + limits.maxHeaderBytes);
   const from = Math.max(start, searchFrom - 3);
@@ -167,6 +170,9 @@ function parseCompleteHead(
     return fail(400, 'invalid byte in request-target');
   }
   const target = buffer.toString('latin1', targetStart, i);
+  if (!validTargetForm(method, target, buffer[targetStart]!)) {
+    return fail(400, 'request-target is not in origin, absolute, authority or asterisk form');
+  }
   i++;
   for (let k = 0; k < 5; k++, i++) {
     if (buffer[i] !== HTTP_SLASH[k]) return fail(400, 'invalid HTTP-version');
@@ -216,4 +222,18 @@ function parseCompleteHead(
     i += 2;
   }
   return { ok: true, head: { method, target, version, headers, headBytes: headEnd } };
+}
+
+const ABSOLUTE_FORM = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;
+
+/**
+ * RFC 9112 §3.2: `/path?query` (origin-form), `http://host/path`
+ * (absolute-form), `host:port` (authority-form, CONNECT only) or `*`
+ * (asterisk-form, OPTIONS only).
+ */
+function validTargetForm(method: string, target: string, first: number): boolean {
+  if (first === 0x2f) return true;
+  if (method === 'CONNECT') return true;
+  if (target === '*') return method === 'OPTIONS';
+  return ABSOLUTE_FORM.test(target);
 }
