@@ -23,7 +23,7 @@ export { Frame } from './protocols/frame.js';
 export { Chunk } from './protocols/http/chunk.js';
 export { Http, type HttpOptions, type HttpSendable } from './protocols/http/http.js';
 export { Request } from './protocols/http/request.js';
-export type { UploadedFile } from './protocols/http/request-body.js';
+export { type UploadedFile, uploadLimits } from './protocols/http/request-body.js';
 export {
   type HeadLimits,
   type HeadResult,
