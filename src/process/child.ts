@@ -60,6 +60,10 @@ async function answer(worker: Worker, message: MasterMessage): Promise<void> {
       if (message.reload) await invokeLifecycle('onWorkerReload', worker.onWorkerReload, worker);
       await stopAndExit(worker, message.graceful);
       return;
+    case 'drained':
+      drainWaiters.get(message.seq)?.();
+      drainWaiters.delete(message.seq);
+      return;
     case 'reload-notice':
       await invokeLifecycle('onWorkerReload', worker.onWorkerReload, worker);
       return;
@@ -94,10 +98,10 @@ let exiting: Promise<void> | null = null;
  */
 function stopAndExit(worker: Worker, graceful: boolean): Promise<void> {
   exiting ??= (async () => {
+    await worker.unlisten();
+    await drainHandoffs();
     if (graceful) {
-      await worker.unlisten();
-      const stopTimeout = Worker.stopTimeout;
-      const deadline = Date.now() + stopTimeout * 1000;
+      const deadline = Date.now() + Worker.stopTimeout * 1000;
       while (worker.connections.size > 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -108,6 +112,27 @@ function stopAndExit(worker: Worker, graceful: boolean): Promise<void> {
     process.exit(0);
   })();
   return exiting;
+}
+
+let drainSeq = 0;
+const drainWaiters = new Map<number, () => void>();
+
+/**
+ * With round-robin scheduling the master accepts and hands connections over
+ * the IPC channel. Closing our listener tells the master to stop (cluster's
+ * own 'close' message), but a hand-over already sent may still be on the
+ * way; a child that exited then would leave that client hanging in the
+ * master forever. The channel is ordered, so once the master answers a
+ * message sent after the close, every earlier hand-over has arrived (and
+ * was refused back to the master, which gives it to another child).
+ */
+function drainHandoffs(): Promise<void> {
+  if (!cluster.worker?.isConnected()) return Promise.resolve();
+  const seq = ++drainSeq;
+  return new Promise((resolve) => {
+    drainWaiters.set(seq, resolve);
+    send({ wm: 'drain', seq });
+  });
 }
 
 function connectionRows(worker: Worker): ConnectionRow[] {

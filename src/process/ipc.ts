@@ -37,12 +37,14 @@ export interface ChildFigures {
 export type MasterMessage =
   | { wm: 'stop'; graceful: boolean; reload: boolean }
   | { wm: 'reload-notice' }
+  | { wm: 'drained'; seq: number }
   | { wm: 'status'; seq: number }
   | { wm: 'connections'; seq: number };
 
 export type ChildMessage =
   | { wm: 'ready'; listen: string }
   | { wm: 'start-failed'; message: string }
+  | { wm: 'drain'; seq: number }
   | { wm: 'status'; seq: number; figures: ChildFigures }
   | { wm: 'connections'; seq: number; rows: ConnectionRow[] };
 

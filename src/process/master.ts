@@ -122,6 +122,10 @@ export class Master {
         this.#readyWaiters.delete(child);
         log(`worker process ${child.process.pid} could not start: ${message.message}`);
         return;
+      case 'drain':
+        // See child.ts: by the time this reply arrives, no connection is on its way to that child.
+        this.#tell(child, { wm: 'drained', seq: message.seq });
+        return;
       case 'status':
       case 'connections':
         this.#replies.get(message.seq)?.(message);

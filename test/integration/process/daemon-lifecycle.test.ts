@@ -111,7 +111,7 @@ test('start -d, status and connections count real traffic, kill -9 restarts with
       .sort(),
     [0, 1],
   );
-  assert.ok(readFileSync(app.dir + '/app.log', 'utf8').includes('SIGKILL; restarting'));
+  assert.ok(readFileSync(`${app.dir}/app.log`, 'utf8').includes('SIGKILL; restarting'));
 
   const stopped = await app.cli(['stop']);
   assert.equal(stopped.code, 0, stopped.stderr);
