@@ -1,4 +1,4 @@
-import type { Worker as _Worker, ConnectionFor } from '../../worker/worker.js';
+import type { ConnectionFor } from '../../worker/worker.js';
 import type { Request } from '../http/request.js';
 import type { WebSocketFields } from './websocket-types.js';
 
@@ -14,5 +14,3 @@ declare module '../../worker/worker.js' {
   interface Worker<Address extends string = string>
     extends WebSocketFields<ConnectionFor<Address>, Request> {}
 }
-
-export type { _Worker };

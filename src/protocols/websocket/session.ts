@@ -76,8 +76,8 @@ export class WebSocketSession {
 
   /** Keeps a message sent before the handshake; false when the queue is over maxSendBufferSize. */
   queue(data: WebSocketSendable): boolean {
-    const bytes =
-      typeof data === 'string' ? data.length : 'type' in data ? data.data.length : data.length;
+    const payload = typeof data === 'string' || !('type' in data) ? data : data.data;
+    const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
     if (this.#queuedBytes + bytes > this.connection.maxSendBufferSize) return false;
     this.#queued ??= [];
     this.#queued.push(data);
