@@ -56,6 +56,7 @@ export {
   BINARY_TYPE_ARRAYBUFFER,
   BINARY_TYPE_BLOB,
   closeWebSocket,
+  webSocketDefaults,
 } from './protocols/websocket/session.js';
 export {
   upgradeToWebSocket,

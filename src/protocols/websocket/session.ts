@@ -1,4 +1,5 @@
 import type { ConnectionInterface } from '../../connection/connection.js';
+import { TcpConnection } from '../../connection/tcp-connection.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { NO_MESSAGE } from '../protocol.js';
@@ -15,6 +16,23 @@ type WorkerDefaults = WebSocketFields<WebSocketConnection, unknown> | null;
 export const BINARY_TYPE_BLOB = '\x81';
 /** Binary frames for strings too: the origin's "\x82". */
 export const BINARY_TYPE_ARRAYBUFFER = '\x82';
+
+/**
+ * Process-wide WebSocket defaults. `maxPackageSize`: the message limit of a
+ * WebSocket connection whose own `maxPackageSize` was left at
+ * `TcpConnection.defaultMaxPackageSize` (10 MiB, a packet limit): WebSocket
+ * peers commonly allow bigger messages (ws: 100 MiB) and the Autobahn suite
+ * sends 16 MiB ones. Setting `connection.maxPackageSize` (in `onConnect` or
+ * `onWebSocketConnect`, or before `connect()`) overrides it.
+ */
+export const webSocketDefaults = { maxPackageSize: 32 * 1024 * 1024 };
+
+/** Applies `webSocketDefaults.maxPackageSize` to a connection still at the generic default. */
+export function applyWebSocketLimit(connection: WebSocketConnection): void {
+  if (connection.maxPackageSize === TcpConnection.defaultMaxPackageSize) {
+    connection.maxPackageSize = webSocketDefaults.maxPackageSize;
+  }
+}
 
 /** Messages this small are sent uncompressed even with permessage-deflate (not worth the CPU). */
 const DEFLATE_THRESHOLD = 1024;

@@ -14,7 +14,12 @@ import {
   type HandshakeRequest,
   refusalResponse,
 } from './server-handshake.js';
-import { BINARY_TYPE_ARRAYBUFFER, BINARY_TYPE_BLOB, WebSocketSession } from './session.js';
+import {
+  applyWebSocketLimit,
+  BINARY_TYPE_ARRAYBUFFER,
+  BINARY_TYPE_BLOB,
+  WebSocketSession,
+} from './session.js';
 import type { WebSocketConnection, WebSocketSendable } from './websocket-types.js';
 import './server-types.js';
 
@@ -153,6 +158,10 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
   options: { maxHeaderBytes: 16 * 1024, maxRequestLineBytes: 8 * 1024, perMessageDeflate: true },
   decodeCopiesPacket: true,
 
+  onConnect(connection) {
+    applyWebSocketLimit(connection as WebSocketConnection);
+  },
+
   input(buffer, connection) {
     const state = stateOf(connection);
     if (state.session.open) return state.session.measure(buffer);
@@ -227,6 +236,7 @@ export function upgradeToWebSocket(
   request: Request,
 ): TcpConnection<string | Buffer, WebSocketSendable> {
   const upgraded = connection as TcpConnection<string | Buffer, WebSocketSendable>;
+  // Websocket.onConnect applies the WebSocket message limit.
   upgraded.switchProtocol(Websocket as Protocol<unknown, unknown>);
   handshake(upgraded as WebSocketConnection, request.head, request);
   // The HTTP codec holds later bytes unread while a request is with the app.

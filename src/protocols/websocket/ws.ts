@@ -10,7 +10,7 @@ import {
   responseHeadLength,
 } from './client-handshake.js';
 import { CLIENT_OFFER, checkDeflateResponse } from './permessage-deflate.js';
-import { WebSocketSession } from './session.js';
+import { applyWebSocketLimit, WebSocketSession } from './session.js';
 import type { WebSocketConnection, WebSocketSendable } from './websocket-types.js';
 
 /** Largest handshake answer a client accepts. */
@@ -63,6 +63,7 @@ export const Ws: Protocol<string | Buffer, WebSocketSendable> = {
     // an open session starts clean.
     const session =
       previous && !previous.session.open ? previous.session : new WebSocketSession(conn, true);
+    applyWebSocketLimit(conn);
     const key = newClientKey();
     const protocols = conn.websocketClientProtocol;
     states.set(connection, { session, key, protocols });

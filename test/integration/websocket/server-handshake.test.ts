@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TcpConnection } from '../../../src/index.js';
+import { TcpConnection, webSocketDefaults } from '../../../src/index.js';
 import { eventually, listenWorker } from '../../helpers/listen.js';
 import { TestClient } from '../../helpers/test-client.js';
 import { RawWebSocketClient } from '../../helpers/ws-raw-client.js';
@@ -164,4 +164,24 @@ test('connection-level hooks win over the worker ones', async (t) => {
   t.after(() => ws.destroy());
   assert.equal((await ws.readFrame()).payload.toString(), 'from the connection hook');
   assert.ok([...worker.connections.values()][0] instanceof TcpConnection);
+});
+
+test('WebSocket connections default to webSocketDefaults.maxPackageSize; an app setting wins', async (t) => {
+  const limits: number[] = [];
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+    w.onConnect = (connection) => {
+      limits.push(connection.maxPackageSize);
+      if (limits.length === 2) connection.maxPackageSize = 1234;
+    };
+    w.onWebSocketConnected = (connection) => {
+      connection.send(String(connection.maxPackageSize));
+    };
+  });
+  for (const expected of [String(webSocketDefaults.maxPackageSize), '1234']) {
+    const { ws } = await RawWebSocketClient.open(worker.port);
+    t.after(() => ws.destroy());
+    assert.equal((await ws.readFrame()).payload.toString(), expected);
+  }
+  assert.equal(webSocketDefaults.maxPackageSize, 32 * 1024 * 1024);
+  assert.deepEqual(limits, [webSocketDefaults.maxPackageSize, webSocketDefaults.maxPackageSize]);
 });
