@@ -135,7 +135,8 @@ export function finishRequest(state: HttpState, idleTimeoutMs: number): void {
   const request = state.request;
   if (request === null) return;
   state.request = null;
-  request.saveSession().catch((error: unknown) => {
+  // Most requests have no session: no promise is made for them.
+  request.saveSession()?.catch((error: unknown) => {
     debugHttp('saving the session failed on %s: %s', state.connection.describe(), error);
   });
   state.streaming = 'none';

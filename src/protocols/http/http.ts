@@ -50,6 +50,7 @@ export interface HttpOptions {
 }
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+const EMPTY = Buffer.alloc(0);
 
 /**
  * `http://`: HTTP/1.0 and 1.1 requests in, responses out.
@@ -104,14 +105,16 @@ export const Http: Protocol<Request, HttpSendable> & { options: HttpOptions } = 
     if (head === null) return NO_MESSAGE;
     state.head = null;
     const headBytes = head.headBytes;
-    let body: Buffer;
+    let body: Buffer = EMPTY;
     if (state.scanner !== null) {
       body = state.scanner.body(packet);
       state.scanner = null;
-    } else {
+    } else if (state.bodyLength > 0) {
       body = packet.subarray(headBytes, headBytes + state.bodyLength);
     }
-    const request = new Request(head, connection, packet.subarray(0, headBytes), body);
+    // A bodyless packet is its head: no view to make (the common GET).
+    const rawHead = packet.length === headBytes ? packet : packet.subarray(0, headBytes);
+    const request = new Request(head, connection, rawHead, body);
     state.request = request;
     state.keepAlive = wantsKeepAlive(head);
     state.phase = Phase.HANDLING;

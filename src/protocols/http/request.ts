@@ -196,8 +196,8 @@ export class Request {
   }
 
   /** Saves a session this request loaded; the codec calls it when the answer goes out. */
-  saveSession(): Promise<void> {
-    if (this.sessionPromise === undefined) return Promise.resolve();
+  saveSession(): Promise<void> | null {
+    if (this.sessionPromise === undefined) return null;
     return this.sessionPromise.then((session) => session.save());
   }
 
