@@ -9,11 +9,16 @@ import { versions } from 'node:process';
  *   socket and either accepts and hands each connection round robin
  *   (`SCHED_RR`) or passes the socket itself and lets the kernel wake one
  *   child (`SCHED_NONE`). `Worker.reusePort = true` falls back to this too.
- * - The default policy was picked by measuring both (bench/process-accept.ts,
- *   figures in README): see DEFAULT_POLICY. `NODE_CLUSTER_SCHED_POLICY=rr|none`
- *   in the environment overrides it, as for any cluster app.
+ * - The default is SCHED_NONE, by measurement (bench/process-sharing.ts,
+ *   Node 20.20, 2 children, 2 shared cores): it accepted about 2× the new
+ *   connections per second of SCHED_RR (2121 vs 1015/s; 4046 vs 1406 per
+ *   server CPU-second) with the same echo work per CPU-second (59.3k vs
+ *   59.4k msg/CPU-s), because the master no longer accepts and passes every
+ *   connection over IPC. The price is a less even spread (64 connections
+ *   landed 28/36 against 32/32). `NODE_CLUSTER_SCHED_POLICY=rr|none` in the
+ *   environment chooses, as for any cluster app.
  */
-const DEFAULT_POLICY: 'rr' | 'none' = 'rr';
+const DEFAULT_POLICY: 'rr' | 'none' = 'none';
 
 /** Sets the scheduling policy before the first fork; returns the one in force. */
 export function chooseSchedulingPolicy(): 'rr' | 'none' {
