@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { managedApp } from '../../helpers/managed-app.js';
+import { freePort } from '../../helpers/start-file.js';
+import { TestClient } from '../../helpers/test-client.js';
+
+test('stop -g lets an open request finish; stopTimeout ends a stuck connection', async (t) => {
+  const port = await freePort();
+  const app = managedApp(
+    t,
+    `
+Worker.stopTimeout = 2;
+const w = new Worker('text://127.0.0.1:' + PORT);
+w.onMessage = (connection, line) => {
+  if (line === 'slow') setTimeout(() => connection.send('done'), 500);
+  else if (line !== 'stuck') connection.send(line);
+};
+`,
+  );
+  const started = await app.cli(['start', '-d'], { PORT: String(port) });
+  assert.equal(started.code, 0, started.stderr);
+  const slow = await TestClient.connect(port);
+  const stuck = await TestClient.connect(port);
+  t.after(() => {
+    slow.socket.destroy();
+    stuck.socket.destroy();
+  });
+  stuck.write('stuck\n');
+  slow.write('ping\n');
+  assert.equal(await slow.readLine(), 'ping');
+  slow.write('slow\n');
+  const stopping = app.cli(['stop', '-g']);
+  // The open request is answered although the stop has begun.
+  assert.equal(await slow.readLine(), 'done');
+  slow.socket.end();
+  // The stuck connection is cut at stopTimeout, and then the stop completes.
+  await stuck.closed();
+  const stopped = await stopping;
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.match(stopped.stdout, /stop success/);
+});
+
+test('children run as the given user when started as root', {
+  skip: process.getuid?.() !== 0,
+}, async (t) => {
+  const port = await freePort();
+  const app = managedApp(
+    t,
+    `
+const w = new Worker('text://127.0.0.1:' + PORT);
+w.user = 'nobody';
+w.count = 2;
+w.onMessage = (connection) => { connection.send(String(process.getuid())); };
+`,
+  );
+  const started = await app.cli(['start', '-d'], { PORT: String(port) });
+  assert.equal(started.code, 0, started.stderr);
+  const report = await app.status();
+  const nobody = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('nobody:'))
+    ?.split(':')[2];
+  assert.ok(nobody);
+  assert.equal(report.children.length, 2);
+  for (const child of report.children) {
+    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    assert.deepEqual([uids?.[1], uids?.[2]], [nobody, nobody], `child ${child.pid} runs as nobody`);
+  }
+  // The master keeps root: it owns the listening socket and the control socket.
+  assert.match(readFileSync(`/proc/${report.masterPid}/status`, 'utf8'), /^Uid:\s+0\s/m);
+  const client = await TestClient.connect(port);
+  t.after(() => client.socket.destroy());
+  client.write('who\n');
+  assert.equal(await client.readLine(), nobody);
+  assert.equal((await app.cli(['stop'])).code, 0);
+});
