@@ -2,6 +2,7 @@ import { log } from '../log.js';
 import { askMaster } from '../process/control-client.js';
 import { openControlSocket } from '../process/control-socket.js';
 import { isDaemon, launchDaemon, reportToLauncher } from '../process/daemonize.js';
+import { monitorFiles } from '../process/file-monitor.js';
 import { chooseSchedulingPolicy, supportsReusePort } from '../process/listen-sharing.js';
 import { logToFile } from '../process/log-file.js';
 import { Master } from '../process/master.js';
@@ -96,6 +97,13 @@ async function runMaster(
     process.exit(0);
   };
   installMasterSignals(master, daemon, finish);
+  if (Worker.fileMonitor.length > 0) {
+    monitorFiles(Worker.fileMonitor, (file) => {
+      if (master.stopping) return;
+      log(`${file} changed: reloading`);
+      void master.reload(false);
+    });
+  }
   try {
     await master.start();
   } catch (error) {

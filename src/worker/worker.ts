@@ -41,12 +41,17 @@ export class Worker<Address extends string = string> {
   static daemonize = false;
   /** Where a daemon's stdout and stderr go. */
   static stdoutFile = '/dev/null';
-  /** The master's pid file; the control socket sits beside it. Default: `<start file>.pid`. */
+  /** The master's pid file; the control socket sits beside it. Default: one per start file in the temp directory. */
   static pidFile = '';
-  /** Log of start, stop, reload and crashes, with timestamps. Default: `<start file>.log`. */
+  /** Log of start, stop, reload and crashes, with timestamps. Default: beside the pid file. */
   static logFile = '';
   /** Bytes after which `logFile` is rotated to `<logFile>.1` (0: never). */
   static logFileMaxSize = 10 * 1024 * 1024;
+  /**
+   * Development: directories whose source files, when changed, trigger a
+   * reload (watched by OS notification, no polling). Empty: off.
+   */
+  static fileMonitor: string[] = [];
   /** Master side: called when a reload begins. */
   static onMasterReload: (() => void | Promise<void>) | null = null;
   /** Master side: called once every child has stopped, before the master exits. */
