@@ -34,6 +34,13 @@ export function applyWebSocketLimit(connection: WebSocketConnection): void {
   }
 }
 
+// The last unmasked frame built from a string (see `encode`); only small
+// ones, so a big message is not kept alive after it was sent.
+const REUSE_MAX_CHARS = 64 * 1024;
+let lastText: string | null = null;
+let lastOpcode = 0;
+let lastFrame: Buffer = Buffer.alloc(0);
+
 /** Messages this small are sent uncompressed even with permessage-deflate (not worth the CPU). */
 const DEFLATE_THRESHOLD = 1024;
 
@@ -122,7 +129,17 @@ export class WebSocketSession {
     if (this.deflateBits > 0 && payload.length >= DEFLATE_THRESHOLD) {
       return writeFrame(opcode, deflateMessage(payload, this.deflateBits), { mask, rsv1: true });
     }
-    return writeFrame(opcode, payload, { mask });
+    if (mask || typeof payload !== 'string' || payload.length > REUSE_MAX_CHARS) {
+      return writeFrame(opcode, payload, { mask });
+    }
+    // A broadcast sends one string to many connections: an unmasked frame is
+    // never modified once built, so the last one is reused for the same text.
+    if (payload !== lastText || opcode !== lastOpcode) {
+      lastFrame = writeFrame(opcode, payload);
+      lastText = payload;
+      lastOpcode = opcode;
+    }
+    return lastFrame;
   }
 
   /** `input` for an open connection: the next frame's length (0: not known yet). */
