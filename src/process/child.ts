@@ -2,6 +2,8 @@ import cluster from 'node:cluster';
 import { statistics } from '../connection/statistics.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
 import { log } from '../log.js';
+import { CloseCode } from '../protocols/websocket/close-codes.js';
+import { closeWebSocket } from '../protocols/websocket/session.js';
 import { Timer } from '../timer/timer.js';
 import { invokeLifecycle } from '../worker/callbacks.js';
 import { Worker } from '../worker/worker.js';
@@ -105,6 +107,11 @@ function stopAndExit(worker: Worker, graceful: boolean): Promise<void> {
       while (worker.connections.size > 0 && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+    }
+    // A WebSocket peer learns why (1001 Going Away, RFC 6455 §7.4.1) and
+    // may reconnect at once; other connections just close.
+    for (const connection of worker.connections.values()) {
+      closeWebSocket(connection, CloseCode.GOING_AWAY, 'server going away');
     }
     await worker.stop();
     Timer.delAll();
