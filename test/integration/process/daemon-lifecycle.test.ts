@@ -124,3 +124,35 @@ test('start -d, status and connections count real traffic, kill -9 restarts with
   assert.notEqual(none.code, 0);
   assert.match(none.stderr, /not run/);
 });
+
+test('a foreground master answers status; restart -d stops it and starts a daemon in its place', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const port = await freePort();
+  const app = managedApp(t, ECHO_APP);
+  const foreground = spawn(process.execPath, ['--import', 'tsx', app.startFile, 'start'], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: String(port) },
+  });
+  app.track(foreground.pid as number);
+  let output = '';
+  foreground.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => foreground.once('exit', resolve));
+  const report = await until(async () => {
+    if (!output.includes('Start success')) return undefined;
+    return app.status();
+  }, 'the foreground start');
+  assert.equal(report.masterPid, foreground.pid);
+  assert.equal(live(report).length, 2);
+
+  const restarted = await app.cli(['restart', '-d'], { PORT: String(port) });
+  assert.equal(restarted.code, 0, restarted.stderr);
+  assert.match(restarted.stdout, /stop success[\s\S]*started as a daemon/);
+  assert.equal(await exited, 0);
+  const daemon = await app.status();
+  assert.notEqual(daemon.masterPid, foreground.pid);
+  assert.equal(live(daemon).length, 2);
+  assert.equal((await app.cli(['stop'])).code, 0);
+});
