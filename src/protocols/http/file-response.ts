@@ -109,22 +109,27 @@ async function pump(
   control: StreamControl,
 ): Promise<void> {
   const connection = state.connection;
-  let position = start;
-  while (position < end && !control.aborted) {
-    const length = Math.min(READ_BYTES, end - position);
+  const read = (at: number) => {
+    const length = Math.min(READ_BYTES, end - at);
     const chunk = Buffer.allocUnsafe(length);
-    const { bytesRead } = await handle.read(chunk, 0, length, position);
+    return handle.read(chunk, 0, length, at);
+  };
+  let position = start;
+  let next = read(position);
+  while (!control.aborted) {
+    const { bytesRead, buffer } = await next;
     if (bytesRead === 0 || control.aborted) {
       // The file shrank under us: the promised length cannot be kept.
       if (bytesRead === 0) connection.destroy();
       return;
     }
     position += bytesRead;
-    if (
-      connection.send(bytesRead === length ? chunk : chunk.subarray(0, bytesRead), true) === false
-    ) {
-      return;
-    }
+    const chunk = bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
+    if (connection.send(chunk, true) === false) return;
+    if (position >= end) return;
+    // Read the next chunk while the socket sends this one (at most one
+    // chunk ahead, so memory stays bounded by maxSendBufferSize + READ_BYTES).
+    next = read(position);
     if (connection.getSendBufferQueueSize() >= connection.maxSendBufferSize / 2) {
       state.phase = Phase.SENDING;
       state.deadline = options.sendTimeout > 0 ? clock.now + options.sendTimeout * 1000 : 0;
@@ -137,6 +142,8 @@ async function pump(
       state.deadline = 0;
     }
   }
+  // Aborted with a read in flight: let it settle before the file is closed.
+  await next.catch(() => {});
 }
 
 /** One `bytes=` range as [from, to) within `size`; null: serve the whole file. */
