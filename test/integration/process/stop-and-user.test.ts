@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { managedApp } from '../../helpers/managed-app.js';
 import { freePort } from '../../helpers/start-file.js';
@@ -73,5 +73,45 @@ w.onMessage = (connection) => { connection.send(String(process.getuid())); };
   t.after(() => client.socket.destroy());
   client.write('who\n');
   assert.equal(await client.readLine(), nobody);
+  assert.equal((await app.cli(['stop'])).code, 0);
+});
+
+test('status shows a child blocked in a callback as busy, and the others with their figures', async (t) => {
+  const port = await freePort();
+  const app = managedApp(
+    t,
+    `
+const w = new Worker('text://127.0.0.1:' + PORT);
+w.count = 2;
+w.onMessage = (connection, line) => {
+  if (line === 'block') {
+    // Blocked until the test has seen it busy (bounded, in case the test dies).
+    const { existsSync } = process.getBuiltinModule('node:fs');
+    const until = Date.now() + 30_000;
+    while (!existsSync(process.env.UNBLOCK ?? '') && Date.now() < until) {}
+  }
+  connection.send(line);
+};
+`,
+  );
+  const unblock = `${app.dir}/unblock`;
+  const started = await app.cli(['start', '-d'], { PORT: String(port), UNBLOCK: unblock });
+  assert.equal(started.code, 0, started.stderr);
+  const client = await TestClient.connect(port);
+  t.after(() => client.socket.destroy());
+  client.write('hello\n');
+  assert.equal(await client.readLine(), 'hello');
+  const before = await app.status();
+  const serving = before.children.find((c) => !c.busy && c.connections === 1);
+  assert.ok(serving, 'the child holding our connection');
+  client.write('block\n');
+  const during = await app.status();
+  const blocked = during.children.find((c) => c.pid === serving.pid);
+  assert.equal(blocked?.busy, true);
+  assert.ok(during.children.some((c) => c.pid !== serving.pid && !c.busy));
+  const table = await app.cli(['status']);
+  assert.match(table.stdout, /\[busy\]/);
+  writeFileSync(unblock, '');
+  assert.equal(await client.readLine(), 'block');
   assert.equal((await app.cli(['stop'])).code, 0);
 });
