@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 
@@ -21,10 +24,11 @@ export function runStartFile(
   file: string,
   env: Record<string, string> = {},
 ): { child: ChildProcess; output: string[]; waitForLine(pattern: RegExp): Promise<string> } {
+  const privateTmp = mkdtempSync(join(tmpdir(), 'wm-run-'));
   const child = spawn(process.execPath, ['--import', 'tsx', file, 'start'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, TMPDIR: privateTmp, ...env },
   });
   t.after(() => {
     try {
@@ -32,6 +36,10 @@ export function runStartFile(
     } catch {
       // Already gone.
     }
+    // The master keeps its pid file, control socket and log in TMPDIR (see
+    // defaultPaths in run-all.ts): a private one per run, so parallel runs of
+    // the same start file do not see each other, and nothing is left behind.
+    rmSync(privateTmp, { recursive: true, force: true });
   });
   const output: string[] = [];
   let wake: (() => void) | null = null;
