@@ -121,7 +121,8 @@ function sweep(): void {
       state.deadline = 0;
       // An idle keep-alive connection is closed in order; a peer stalling
       // mid-request or not reading is cut (nothing useful can be said to it).
-      if (state.phase === Phase.IDLE) state.connection.close();
+      const idle = state.phase === Phase.IDLE;
+      if (idle && state.connection.getSendBufferQueueSize() === 0) state.connection.close();
       else state.connection.destroy();
     }
   }
@@ -142,7 +143,10 @@ export function finishRequest(state: HttpState, idleTimeoutMs: number): void {
   state.streaming = 'none';
   const connection = state.connection;
   if (!state.keepAlive) {
-    state.deadline = 0;
+    // A peer that never takes the last answer must not hold the connection
+    // open: it gets the idle timeout to read it, then is cut.
+    state.phase = Phase.SENDING;
+    state.deadline = idleTimeoutMs > 0 ? clock.now + idleTimeoutMs : 0;
     // After the bytes of this send are queued: close() flushes them, then ends.
     queueMicrotask(() => connection.close());
     return;

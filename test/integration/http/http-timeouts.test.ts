@@ -117,3 +117,19 @@ test('a slow reader of a large file: the send buffer stays bounded and the send 
   assert.ok(highest > 0, 'the file started streaming');
   assert.ok(highest <= 256 * 1024 + 64 * 1024, `send buffer reached ${highest} bytes`);
 });
+
+test('a peer that never reads the last answer of a closing connection is cut after the idle timeout', async (t) => {
+  shortTimeouts(t);
+  let serverClosed = false;
+  const worker = await listenWorker(t, 'http://127.0.0.1:0', (w) => {
+    w.onMessage = (connection) => connection.send('x'.repeat(8 * 1024 * 1024));
+    w.onClose = () => {
+      serverClosed = true;
+    };
+  });
+  const client = await TestClient.connect(worker.port);
+  t.after(() => client.socket.destroy());
+  client.socket.pause(); // never reads the 8 MB answer
+  client.write('GET / HTTP/1.0\r\n\r\n');
+  await eventually(() => serverClosed, 'the server to cut the peer that does not read');
+});
