@@ -1,6 +1,7 @@
 const EMPTY = Buffer.alloc(0);
-// Below Buffer.poolSize / 2, so small remainders come from Node's shared slab.
-const MIN_CAPACITY = 2048;
+// Small: a connection holding a partial packet (a slow client, a head split
+// across reads) keeps this much per connection; from Node's shared slab.
+const MIN_CAPACITY = 512;
 /** Capacity kept after the buffer empties; larger buffers are released so idle connections stay small. */
 const KEEP_CAPACITY = 64 * 1024;
 
