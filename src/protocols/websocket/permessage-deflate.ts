@@ -1,24 +1,29 @@
-import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
-
 /**
- * permessage-deflate (RFC 7692): negotiation and the per-message transform.
+ * permessage-deflate (RFC 7692): the negotiation, server and client side.
+ * The transform itself is in deflate-transform.ts.
  *
- * Both directions run without context takeover (each message is a complete
- * raw DEFLATE stream flushed with an empty stored block), so a message is
- * inflated synchronously on its own and its output can be bounded: inflation
- * stops at the message limit and the message is refused (1009) instead of
- * being inflated (a "compression bomb" costs the limit, not its expansion).
- * The server says so in its answer (`server_no_context_takeover;
- * client_no_context_takeover`, which §7.1.1.1-2 allow it to add).
+ * Server: the first acceptable offer wins. Its answer always carries
+ * `server_no_context_takeover; client_no_context_takeover` (§7.1.1.1-2 let a
+ * server add both): each message then inflates on its own, bounded, and no
+ * window is kept per connection. A requested `server_max_window_bits` (8 to
+ * 15) is honoured and echoed.
+ *
+ * Client: offers `permessage-deflate; client_max_window_bits`, as browsers
+ * do, and takes any answer RFC 7692 allows for it: with or without the
+ * server's context takeover (then its window is kept, see MessageInflater),
+ * with a `client_max_window_bits` our compressor then keeps to.
  */
 
 export const EXTENSION_NAME = 'permessage-deflate';
-/** §7.2.1: the 4 bytes a sender strips from the end of each compressed message. */
-const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
+/** What one side agreed to, as that side uses it. */
 export interface DeflateParameters {
-  /** LZ77 window of the server's compressor (§7.1.2.1), 9..15. */
-  serverMaxWindowBits: number;
+  /** Window bits of our compressor (8..15): the peer may keep no more (§7.1.2). */
+  sendWindowBits: number;
+  /** The peer keeps its LZ77 window across messages (no `*_no_context_takeover` for its direction). */
+  receiveContextTakeover: boolean;
+  /** Window bits of the peer's compressor: how much earlier output it may refer to. */
+  receiveWindowBits: number;
 }
 
 /** One extension offer: `name; param; param=value` (RFC 6455 §9.1). */
@@ -56,12 +61,16 @@ export function parseExtensions(header: string): Offer[] | null {
   return offers;
 }
 
+/** A `*_max_window_bits` value: 8..15 in decimal (§7.1.2), else null. */
 function windowBits(value: string | true | undefined): number | null {
   if (value === undefined || value === true) return null;
   if (!/^\d{1,2}$/.test(value)) return null;
   const bits = Number(value);
   return bits >= 8 && bits <= 15 ? bits : null;
 }
+
+/** The widest window, used when none was agreed. */
+const MAX_WINDOW_BITS = 15;
 
 /**
  * Picks the first acceptable permessage-deflate offer of a client (§7.1):
@@ -76,17 +85,17 @@ export function acceptDeflateOffer(
   if (offers === null) return null;
   for (const offer of offers) {
     if (offer.name !== EXTENSION_NAME) continue;
-    let serverBits = 15;
+    let serverBits = MAX_WINDOW_BITS;
     let acceptable = true;
     for (const [key, value] of offer.params) {
       if (key === 'server_no_context_takeover' || key === 'client_no_context_takeover') {
         if (value !== true) acceptable = false;
       } else if (key === 'server_max_window_bits') {
         const bits = windowBits(value);
-        // zlib cannot compress raw DEFLATE with an 8-bit window: decline.
-        if (bits === null || bits < 9) acceptable = false;
+        if (bits === null) acceptable = false;
         else serverBits = bits;
       } else if (key === 'client_max_window_bits') {
+        // A hint (or a permission to limit the client): we inflate with the widest window.
         if (value !== true && windowBits(value) === null) acceptable = false;
       } else {
         acceptable = false;
@@ -96,17 +105,27 @@ export function acceptDeflateOffer(
     let response = `${EXTENSION_NAME}; server_no_context_takeover; client_no_context_takeover`;
     if (offer.params.has('server_max_window_bits'))
       response += `; server_max_window_bits=${serverBits}`;
-    return { parameters: { serverMaxWindowBits: serverBits }, response };
+    return {
+      parameters: {
+        sendWindowBits: serverBits,
+        receiveContextTakeover: false,
+        receiveWindowBits: MAX_WINDOW_BITS,
+      },
+      response,
+    };
   }
   return null;
 }
 
-/** The client's offer: no context takeover either way, as this side implements. */
-export const CLIENT_OFFER = `${EXTENSION_NAME}; server_no_context_takeover; client_no_context_takeover`;
+/**
+ * The client's offer: the server chooses context takeover and its window;
+ * `client_max_window_bits` lets it limit ours too (§7.1.2.2).
+ */
+export const CLIENT_OFFER = `${EXTENSION_NAME}; client_max_window_bits`;
 
 /**
  * Checks the server's answer to `CLIENT_OFFER`: null when the server declined
- * (no extension), the parameters when it accepted as offered, or an error
+ * (no extension), the parameters to use when it accepted, or an error
  * message when the answer is not one the offer allows (§7.1).
  */
 export function checkDeflateResponse(
@@ -117,40 +136,25 @@ export function checkDeflateResponse(
   if (offers === null || offers.length !== 1 || offers[0]?.name !== EXTENSION_NAME) {
     return `unexpected Sec-WebSocket-Extensions "${header}"`;
   }
-  const params = (offers[0] as Offer).params;
-  if (!params.has('server_no_context_takeover')) {
-    return 'the server did not accept server_no_context_takeover';
-  }
-  for (const [key, value] of params) {
-    if (key === 'server_max_window_bits' || key === 'client_max_window_bits') {
-      if (windowBits(value) === null) return `invalid ${key} in the server's answer`;
-    } else if (key !== 'server_no_context_takeover' && key !== 'client_no_context_takeover') {
+  const parameters: DeflateParameters = {
+    sendWindowBits: MAX_WINDOW_BITS,
+    receiveContextTakeover: true,
+    receiveWindowBits: MAX_WINDOW_BITS,
+  };
+  for (const [key, value] of (offers[0] as Offer).params) {
+    if (key === 'server_no_context_takeover' || key === 'client_no_context_takeover') {
+      if (value !== true) return `${key} with a value in the server's answer`;
+      // Without context takeover on our side nothing changes: we never take it over.
+      if (key === 'server_no_context_takeover') parameters.receiveContextTakeover = false;
+    } else if (key === 'server_max_window_bits' || key === 'client_max_window_bits') {
+      // In an answer both need a value (§7.1.2.1-2).
+      const bits = windowBits(value);
+      if (bits === null) return `invalid ${key} in the server's answer`;
+      if (key === 'server_max_window_bits') parameters.receiveWindowBits = bits;
+      else parameters.sendWindowBits = bits;
+    } else {
       return `unknown parameter ${key} in the server's answer`;
     }
   }
-  return { serverMaxWindowBits: 15 };
-}
-
-/**
- * Inflates one message; null when its output would pass `limit` bytes (the
- * inflater stops there). Throws on data that is not DEFLATE.
- */
-export function inflateMessage(data: Buffer, limit: number): Buffer | null {
-  try {
-    // One byte of headroom tells "exactly at the limit" from "past it".
-    const inflated = inflateRawSync(Buffer.concat([data, TAIL]), {
-      finishFlush: constants.Z_SYNC_FLUSH,
-      maxOutputLength: limit + 1,
-    });
-    return inflated.length > limit ? null : inflated;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return null;
-    throw error;
-  }
-}
-
-/** Compresses one message, without the 4-byte tail (§7.2.1). */
-export function deflateMessage(data: string | Uint8Array, windowBits = 15): Buffer {
-  const out = deflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH, windowBits });
-  return out.subarray(0, out.length - TAIL.length);
+  return parameters;
 }

@@ -4,9 +4,10 @@ import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { NO_MESSAGE } from '../protocol.js';
 import { CloseCode } from './close-codes.js';
+import { deflateMessage, MessageInflater } from './deflate-transform.js';
 import { FrameEvent, FrameParser, Opcode } from './frame-parser.js';
 import { closePayload, writeFrame } from './frame-writer.js';
-import { deflateMessage, inflateMessage } from './permessage-deflate.js';
+import type { DeflateParameters } from './permessage-deflate.js';
 import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
 
 /** The worker's WebSocket defaults, as a session reads them (the Worker is augmented server-side). */
@@ -76,18 +77,18 @@ export class WebSocketSession {
     sessions.set(connection, this);
   }
 
-  /** Switches to frames once the handshake is done; `deflateBits` 0 = no compression. */
-  start(deflateBits: number): void {
+  /** Switches to frames once the handshake is done; `deflate` null = no compression. */
+  start(deflate: DeflateParameters | null): void {
     const connection = this.connection;
     this.open = true;
-    this.deflateBits = deflateBits;
+    this.deflateBits = deflate?.sendWindowBits ?? 0;
     const maxMessageBytes = connection.maxPackageSize;
     this.parser = new FrameParser({
       maxMessageBytes,
       // The packet reader holds one frame at most: header + payload.
       maxFrameBytes: maxMessageBytes,
       expectMasked: !this.isClient,
-      inflate: deflateBits > 0 ? inflateMessage : null,
+      inflate: deflate ? new MessageInflater(deflate).inflate : null,
     });
     const queued = this.#queued;
     this.#queued = null;

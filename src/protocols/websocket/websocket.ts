@@ -86,7 +86,7 @@ function finishHandshake(
     : null;
   const { response } = acceptResponse(request, deflate?.response ?? null, connection.headers);
   connection.send(response, true);
-  state.session.start(deflate ? deflate.parameters.serverMaxWindowBits : 0);
+  state.session.start(deflate?.parameters ?? null);
   const onConnected = connection.onWebSocketConnected ?? connection.worker?.onWebSocketConnected;
   if (onConnected) callHook(connection, 'onWebSocketConnected', onConnected, httpRequest);
 }

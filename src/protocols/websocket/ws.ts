@@ -107,7 +107,7 @@ export const Ws: Protocol<string | Buffer, WebSocketSendable> = {
       refuse(connection, deflate);
       return NO_MESSAGE;
     }
-    session.start(deflate ? deflate.serverMaxWindowBits : 0);
+    session.start(deflate);
     const conn = connection as AsyncTcpConnection & WebSocketConnection;
     const onConnected = conn.onWebSocketConnect;
     if (onConnected) {

@@ -1,9 +1,9 @@
+import { inflateMessage } from '../../../src/protocols/websocket/deflate-transform.js';
 import {
   FrameEvent,
   FrameParser,
   type FrameParserOptions,
 } from '../../../src/protocols/websocket/frame-parser.js';
-import { inflateMessage } from '../../../src/protocols/websocket/permessage-deflate.js';
 
 /** What the parser reported, in order, as plain values a test can compare. */
 export type Outcome =

@@ -3,12 +3,12 @@ import { isUtf8 } from 'node:buffer';
 import { describe, test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
 import { CloseCode, isValidCloseCode } from '../../../src/protocols/websocket/close-codes.js';
-import { Opcode } from '../../../src/protocols/websocket/frame-parser.js';
-import { closePayload, writeFrame } from '../../../src/protocols/websocket/frame-writer.js';
 import {
   deflateMessage,
   inflateMessage,
-} from '../../../src/protocols/websocket/permessage-deflate.js';
+} from '../../../src/protocols/websocket/deflate-transform.js';
+import { Opcode } from '../../../src/protocols/websocket/frame-parser.js';
+import { closePayload, writeFrame } from '../../../src/protocols/websocket/frame-writer.js';
 import { Utf8Validator } from '../../../src/protocols/websocket/utf8-validator.js';
 import { feed, type Outcome, serverParser, splits, withDeflate } from './feed.js';
 
