@@ -181,6 +181,10 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     const socket = this.socket;
     this.#uncork();
     socket.end();
+    // Keep reading (and dropping) while the FIN goes out: a socket closed
+    // with unread bytes sends a reset, which can wipe our last answer from
+    // the peer's receive buffer before it is read (RFC 9112 §9.6).
+    if (this.#receivingPaused) socket.resume();
     // Once everything is flushed and our FIN is out, give the peer
     // lingerTimeout to close its side; a peer that never does is cut.
     socket.once('finish', () => {
@@ -293,6 +297,15 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
       return;
     }
     socket.once('drain', callback);
+  }
+
+  /**
+   * True when bytes received after the packet being delivered are already
+   * here (a pipelined request, or part of one). A codec winding the
+   * connection down (`onDrain`) answers those too before it closes.
+   */
+  get hasPendingInput(): boolean {
+    return this.#batching || this.getRecvBufferQueueSize() > 0;
   }
 
   /** Bytes received and not yet delivered as packets. */

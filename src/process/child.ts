@@ -94,31 +94,48 @@ async function answer(worker: Worker, message: MasterMessage): Promise<void> {
 let exiting: Promise<void> | null = null;
 
 /**
- * Stops the worker and exits. Graceful: stop accepting and let open
- * connections end on their own, up to `Worker.stopTimeout`; then (or at once
- * when not graceful) `worker.stop()` closes what is left.
+ * Stops the worker and exits. It stops accepting, then asks each
+ * connection's codec to wind it down (`onDrain`: HTTP answers what it has
+ * received with `Connection: close`). Connections whose codec cannot are
+ * closed at once, or with `graceful` left to end on their own. All this is
+ * bounded by `Worker.stopTimeout`; then `worker.stop()` closes what is left.
  */
 function stopAndExit(worker: Worker, graceful: boolean): Promise<void> {
   exiting ??= (async () => {
     await worker.unlisten();
     await drainHandoffs();
-    if (graceful) {
-      const deadline = Date.now() + Worker.stopTimeout * 1000;
-      while (worker.connections.size > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+    const deadline = Date.now() + Worker.stopTimeout * 1000;
+    for (const connection of [...worker.connections.values()]) {
+      if (connection.protocol?.onDrain) drainConnection(connection);
+      else if (!graceful) goAway(connection);
     }
-    // A WebSocket peer learns why (1001 Going Away, RFC 6455 §7.4.1) and
-    // may reconnect at once; other connections just close.
-    for (const connection of worker.connections.values()) {
-      closeWebSocket(connection, CloseCode.GOING_AWAY, 'server going away');
+    while (worker.connections.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    for (const connection of worker.connections.values()) goAway(connection);
     await worker.stop();
     Timer.delAll();
     log(`worker[${worker.name}:${process.pid}] exit`);
     process.exit(0);
   })();
   return exiting;
+}
+
+function drainConnection(connection: TcpConnection): void {
+  try {
+    connection.protocol?.onDrain?.(connection);
+  } catch (error) {
+    log(`codec onDrain failed on ${connection.describe()}: ${(error as Error).message}`);
+    connection.close();
+  }
+}
+
+/**
+ * A WebSocket peer learns why (1001 Going Away, RFC 6455 §7.4.1) and may
+ * reconnect at once; other connections just close.
+ */
+function goAway(connection: TcpConnection): void {
+  closeWebSocket(connection, CloseCode.GOING_AWAY, 'server going away');
 }
 
 let drainSeq = 0;

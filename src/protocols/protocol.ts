@@ -41,6 +41,17 @@ export interface Protocol<Decoded = unknown, Encodable = unknown> {
    */
   onClosing?(connection: ConnectionInterface): Buffer | string | null;
   /**
+   * Called once per connection when this process stops accepting, to reload
+   * or stop. The codec winds the connection down without losing what the
+   * peer has already sent: it finishes the exchange in progress, tells the
+   * peer the connection ends where its protocol has a way to (HTTP answers
+   * with `Connection: close`), and closes the connection itself. Whatever is
+   * still open at `Worker.stopTimeout` is closed by the process. A codec
+   * without this hook leaves the choice to the process: a plain stop closes
+   * at once, a graceful one waits for the connection to end.
+   */
+  onDrain?(connection: ConnectionInterface): void;
+  /**
    * A transport the scheme implies (`wss` is WebSocket over TLS), so an
    * outbound address needs no `transport` setting; default port 443 for `ssl`.
    */

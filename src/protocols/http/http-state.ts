@@ -45,6 +45,10 @@ export interface HttpState {
   pendingHeaders: string;
   /** Set while a file is streaming; called when the connection closes. */
   abortFile: (() => void) | null;
+  /** The process is stopping (reload or stop): see drain.ts. */
+  draining: boolean;
+  /** While draining: clock time after which an idle connection is closed. */
+  drainDeadline: number;
 }
 
 const states = new WeakMap<HttpConnection, HttpState>();
@@ -71,6 +75,8 @@ export function createState(connection: HttpConnection): HttpState {
     streaming: 'none',
     pendingHeaders: '',
     abortFile: null,
+    draining: false,
+    drainDeadline: 0,
   };
   states.set(connection, state);
   live.add(state);
@@ -121,9 +127,12 @@ function sweep(): void {
       state.deadline = 0;
       // An idle keep-alive connection is closed in order; a peer stalling
       // mid-request or not reading is cut (nothing useful can be said to it).
+      // A draining process closes idle ones in order even with bytes still
+      // queued: its stopTimeout bounds the flush.
       const idle = state.phase === Phase.IDLE;
-      if (idle && state.connection.getSendBufferQueueSize() === 0) state.connection.close();
-      else state.connection.destroy();
+      if (idle && (state.draining || state.connection.getSendBufferQueueSize() === 0)) {
+        state.connection.close();
+      } else state.connection.destroy();
     }
   }
 }
@@ -153,10 +162,20 @@ export function finishRequest(state: HttpState, idleTimeoutMs: number): void {
   }
   state.phase = Phase.IDLE;
   state.deadline = idleTimeoutMs > 0 ? clock.now + idleTimeoutMs : 0;
+  // Kept alive while draining (a pipelined request follows, or the head
+  // went out before the drain began): idle, it closes at the drain deadline.
+  if (state.draining) state.deadline = earliest(state.deadline, state.drainDeadline);
   if (state.pausedForOrder) {
     state.pausedForOrder = false;
     // Not at once: this runs inside send(), before its bytes are written; the
     // next request's answer must not overtake this one.
     queueMicrotask(() => connection.resumeRecv());
   }
+}
+
+/** The earlier of two deadlines, where 0 is none. */
+export function earliest(a: number, b: number): number {
+  if (a === 0) return b;
+  if (b === 0) return a;
+  return Math.min(a, b);
 }

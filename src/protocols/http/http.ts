@@ -4,6 +4,7 @@ import { NO_MESSAGE, type Protocol } from '../protocol.js';
 import { bodyFraming } from './body-framing.js';
 import { Chunk } from './chunk.js';
 import { ChunkedBodyScanner, SCAN_INCOMPLETE, SCAN_INVALID } from './chunked-body.js';
+import { settleKeepAlive, startDraining } from './drain.js';
 import { sendFileResponse } from './file-response.js';
 import {
   clock,
@@ -47,6 +48,13 @@ export interface HttpOptions {
   keepAliveTimeout: number;
   /** A response stalled by a peer that does not read is cut after this long. */
   sendTimeout: number;
+  /**
+   * When the process stops accepting (reload, stop), an idle keep-alive
+   * connection stays open this long, so a request already on its way is
+   * answered (with `Connection: close`) instead of finding the connection
+   * closed; then it closes (see drain.ts). 0: close idle ones at once.
+   */
+  drainGrace: number;
 }
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
@@ -70,6 +78,7 @@ export const Http: Protocol<Request, HttpSendable> & { options: HttpOptions } = 
     bodyTimeout: 60,
     keepAliveTimeout: 60,
     sendTimeout: 60,
+    drainGrace: 1,
   },
 
   onConnect(connection) {
@@ -80,6 +89,10 @@ export const Http: Protocol<Request, HttpSendable> & { options: HttpOptions } = 
 
   onClose(connection) {
     dropState(connection as HttpConnection);
+  },
+
+  onDrain(connection) {
+    startDraining(stateOf(connection as HttpConnection), Http.options.drainGrace * 1000);
   },
 
   input(buffer, connection) {
@@ -126,6 +139,7 @@ export const Http: Protocol<Request, HttpSendable> & { options: HttpOptions } = 
     const state = stateOf(connection as HttpConnection);
     if (typeof data === 'string' || Buffer.isBuffer(data)) {
       if (state.streaming !== 'none') return data; // raw bytes inside an open stream
+      if (state.draining) settleKeepAlive(state);
       const request = state.request;
       const head = simpleResponse(data, state, request?.method() === 'HEAD');
       finishRequest(state, Http.options.keepAliveTimeout * 1000);
@@ -250,6 +264,7 @@ function wantsKeepAlive(head: RequestHead): boolean {
 }
 
 function encodeResponse(state: HttpState, response: Response): string | Buffer {
+  if (state.draining) settleKeepAlive(state);
   const request = state.request;
   const isHead = request?.method() === 'HEAD';
   if (response.getHeader('connection')?.toLowerCase().includes('close')) state.keepAlive = false;

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { StatusReport } from '../../../src/process/status.js';
+import { httpLoad } from '../../helpers/http-load.js';
+import { managedApp } from '../../helpers/managed-app.js';
+import { freePort } from '../../helpers/start-file.js';
+
+const RELOADS = 6;
+
+function appBody(dir: string): string {
+  return `
+Worker.stopTimeout = 3;
+const web = new Worker('http://127.0.0.1:' + PORT);
+web.name = 'web';
+web.count = 2;
+web.onMessage = (connection, request) => {
+  const body = process.pid + ' ' + request.path();
+  // Some answers come later, so a reload finds requests with the app.
+  if (request.path().startsWith('/slow/')) setTimeout(() => connection.send(body), 15);
+  else connection.send(body);
+};
+const keeper = new Worker();
+keeper.name = 'keeper';
+keeper.reloadable = false;
+keeper.onWorkerReload = async () => {
+  const { appendFileSync } = await import('node:fs');
+  appendFileSync(${JSON.stringify(`${dir}/reloads.txt`)}, 'reloaded\\n');
+};
+`;
+}
+
+function pids(report: StatusReport, worker: string): number[] {
+  return report.children.filter((c) => c.worker === worker).map((c) => c.pid);
+}
+
+// Keep-alive clients (Node's http.Agent and undici's fetch) reuse their
+// connections across reloads and retry nothing: every request must be
+// answered. The old child answers what it has received with
+// `Connection: close`, so the clients move to the new children.
+for (const [mode, args] of [
+  ['reload', ['reload']],
+  ['reload -g', ['reload', '-g']],
+] as const) {
+  test(`${RELOADS}× ${mode} under HTTP keep-alive and short-connection traffic loses no request`, {
+    timeout: 180_000,
+  }, async (t) => {
+    const port = await freePort();
+    const app = managedApp(t, '');
+    writeFileSync(
+      app.startFile,
+      readFileSync(app.startFile, 'utf8').replace(
+        'Worker.runAll();',
+        `${appBody(app.dir)}\nWorker.runAll();`,
+      ),
+    );
+    const started = await app.cli(['start', '-d'], { PORT: String(port) });
+    assert.equal(started.code, 0, started.stderr);
+    let report = await app.status();
+    const keeperPid = pids(report, 'keeper');
+    assert.equal(keeperPid.length, 1);
+
+    const load = httpLoad(port, { agent: 3, fetch: 3, short: 2 });
+    const seen = new Set(pids(report, 'web'));
+    for (let round = 0; round < RELOADS; round++) {
+      const okBefore = load.result.ok;
+      // Traffic is flowing on both children before each reload.
+      while (load.result.ok < okBefore + 50) await new Promise((r) => setTimeout(r, 20));
+      const before = pids(report, 'web');
+      const reloaded = await app.cli([...args]);
+      assert.equal(reloaded.code, 0, reloaded.stderr);
+      assert.match(reloaded.stdout, /2 process\(es\) replaced/);
+      report = await app.status();
+      const after = pids(report, 'web');
+      assert.equal(after.length, 2);
+      for (const pid of after) {
+        assert.ok(!before.includes(pid), `round ${round}: ${pid} was replaced`);
+        assert.ok(!seen.has(pid));
+        seen.add(pid);
+      }
+      assert.deepEqual(pids(report, 'keeper'), keeperPid, 'reloadable = false is left running');
+    }
+    const result = await load.stop();
+    t.diagnostic(JSON.stringify({ ...result, errors: undefined }));
+    assert.deepEqual(
+      { failed: result.failed, refused: result.refused, reset: result.reset },
+      { failed: 0, refused: 0, reset: 0 },
+      JSON.stringify(result),
+    );
+    assert.ok(result.ok > 1000, `traffic flowed: ${result.ok}`);
+    // The keep-alive clients were told to move on: answers with Connection: close.
+    assert.ok(result.closeAnswers >= RELOADS, `close answers: ${result.closeAnswers}`);
+    assert.equal(readFileSync(`${app.dir}/reloads.txt`, 'utf8'), 'reloaded\n'.repeat(RELOADS));
+    assert.deepEqual(report.exitStatus.web, { '0': RELOADS * 2 });
+    assert.equal((await app.cli(['stop'])).code, 0);
+  });
+}
