@@ -8,7 +8,12 @@
 // fair figure is requests per server CPU-second (all server processes,
 // from /proc).
 //
-//   flock /tmp/workerman-bench.lock node --import tsx bench/http.ts [seconds] [connections, e.g. 64,256]
+//   flock /tmp/workerman-bench.lock node --import tsx bench/http.ts [seconds] [connections, e.g. 64,256] [runs] [cases]
+//
+// cases: a comma-separated subset of hello,1k,1m (default: all). Each case
+// runs `runs` times (default 3), ours and node:http back to back, the order
+// alternating from run to run; every figure is reported as the median and
+// the range over the runs, ratios taken run by run.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +21,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { cpuSeconds, startScript, stop } from './lib/processes.js';
+import { count, median, medianRange, ms, pairRatios, ratio } from './lib/stats.js';
 
 const run = promisify(execFile);
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.argv[2] ?? 5);
 const connectionCounts = (process.argv[3] ?? '64,256').split(',').map(Number);
+const runs = Number(process.argv[4] ?? 3);
+const selected = new Set((process.argv[5] ?? 'hello,1k,1m').split(','));
 const servers = {
   'workerman-ts': here('./servers/http-workerman.ts'),
   'node:http': here('./servers/http-node.ts'),
@@ -85,7 +93,7 @@ async function measure(
     return {
       rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
       perCpu: requests / cpu,
-      p99ms: toMs(/99%\s+(\S+)/.exec(stdout)?.[1] ?? '0'),
+      p99ms: toMs(/^\s*99%\s+(\S+)/m.exec(stdout)?.[1] ?? '0'),
       mbPerS: Number(transfer?.[1] ?? 0) * unit,
     };
   } finally {
@@ -93,34 +101,73 @@ async function measure(
   }
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const dir = mkdtempSync(join(tmpdir(), 'wm-bench-http-'));
 writeFileSync(join(dir, '1k.bin'), Buffer.alloc(1024, 'a'));
 writeFileSync(join(dir, '1m.bin'), Buffer.alloc(1024 * 1024, 'b'));
 try {
   const cases: [string, number, string | null][] = [
-    ...connectionCounts.map((c): [string, number, null] => [
-      `hello world, ${c} connections`,
-      c,
-      null,
-    ]),
-    ['static 1 KB file, 64 connections', 64, '1k.bin'],
-    ['static 1 MB file, 16 connections', 16, '1m.bin'],
+    ...(selected.has('hello')
+      ? connectionCounts.map((c): [string, number, null] => [
+          `hello world, ${c} connections`,
+          c,
+          null,
+        ])
+      : []),
+    ...(selected.has('1k')
+      ? [['static 1 KB file, 64 connections', 64, '1k.bin'] as [string, number, string]]
+      : []),
+    ...(selected.has('1m')
+      ? [['static 1 MB file, 16 connections', 16, '1m.bin'] as [string, number, string]]
+      : []),
   ];
+  console.log(
+    `HTTP, ${seconds} s per run, ${runs} runs per case, Node ${process.version}, 2 server processes each`,
+  );
   for (const [label, connections, file] of cases) {
-    const ours = await measure('workerman-ts', connections, file, dir);
-    const peer = await measure('node:http', connections, file, dir);
-    console.log(`${label} (${seconds} s, 2 server processes each):`);
-    for (const [name, r] of [
-      ['workerman-ts', ours],
-      ['node:http', peer],
-    ] as const) {
+    const results: Record<ServerName, Result[]> = { 'workerman-ts': [], 'node:http': [] };
+    for (let run = 0; run < runs; run++) {
+      const order: ServerName[] =
+        run % 2 === 0 ? ['workerman-ts', 'node:http'] : ['node:http', 'workerman-ts'];
+      for (const name of order) results[name].push(await measure(name, connections, file, dir));
+    }
+    const ours = results['workerman-ts'];
+    const peer = results['node:http'];
+    console.log(`${label}: median (range) of ${runs} runs`);
+    for (const [name, r] of Object.entries(results)) {
       console.log(
-        `  ${name.padEnd(13)} ${fmt(r.rps).padStart(9)} req/s  ${fmt(r.perCpu).padStart(9)} req/server-CPU-s  p99 ${r.p99ms.toFixed(2)} ms  ${r.mbPerS.toFixed(1)} MB/s`,
+        `  ${name.padEnd(13)} ${medianRange(
+          r.map((x) => x.rps),
+          count,
+        )} req/s, ` +
+          `${medianRange(
+            r.map((x) => x.perCpu),
+            count,
+          )} req/server-CPU-s, ` +
+          `p99 ${medianRange(
+            r.map((x) => x.p99ms),
+            ms,
+          )}, ${medianRange(
+            r.map((x) => x.mbPerS),
+            (n) => n.toFixed(0),
+          )} MB/s`,
       );
     }
+    const rps = pairRatios(
+      ours.map((x) => x.rps),
+      peer.map((x) => x.rps),
+    );
+    const perCpu = pairRatios(
+      ours.map((x) => x.perCpu),
+      peer.map((x) => x.perCpu),
+    );
+    const p99 = pairRatios(
+      ours.map((x) => x.p99ms),
+      peer.map((x) => x.p99ms),
+    );
     console.log(
-      `  ratio: ${(ours.rps / peer.rps).toFixed(2)}x req/s, ${(ours.perCpu / peer.perCpu).toFixed(2)}x per server CPU-second, p99 ${(ours.p99ms / peer.p99ms).toFixed(2)}x`,
+      `  ratio run by run: req/s ${rps.map(ratio).join(' ')} (median ${ratio(median(rps))}); ` +
+        `per server CPU-s ${perCpu.map(ratio).join(' ')} (median ${ratio(median(perCpu))}); ` +
+        `p99 ours/node ${p99.map(ratio).join(' ')}`,
     );
   }
 } finally {

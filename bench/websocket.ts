@@ -5,9 +5,12 @@
 // messages per second, the fair figure is messages per server CPU-second
 // (all server processes, from /proc).
 //
-//   node --import tsx bench/websocket.ts [seconds] [idle counts, e.g. 10000,100000] [sections]
+//   node --import tsx bench/websocket.ts [seconds] [idle counts, e.g. 10000,100000] [sections] [runs] [echo sizes] [echo connections]
 //
 // sections: a comma-separated subset of echo,broadcast,memory (default: all).
+// Each echo case runs `runs` times (default 3), ours and ws back to back, the
+// order alternating from run to run; figures are the median and the range
+// over the runs, ratios taken run by run.
 //
 // Sections: echo throughput (64 and 1000 connections, 32 B and 4 KB text
 // messages, one in flight per connection); broadcast of one message to
@@ -18,11 +21,15 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds, startScript, stop } from './lib/processes.js';
+import { count, median, medianRange, pairRatios, ratio } from './lib/stats.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.argv[2] ?? 5);
 const idleCounts = (process.argv[3] ?? '10000').split(',').map(Number);
 const sections = new Set((process.argv[4] ?? 'echo,broadcast,memory').split(','));
+const runs = Number(process.argv[5] ?? 3);
+const echoSizes = (process.argv[6] ?? '32,4096').split(',').map(Number);
+const echoConnections = (process.argv[7] ?? '64,1000').split(',').map(Number);
 const servers = {
   'workerman-ts': here('./servers/ws-workerman.ts'),
   'ws + bufferutil': here('./servers/ws-ws.ts'),
@@ -70,7 +77,12 @@ function runLoad<T>(
   });
 }
 
-async function echo(name: ServerName, connections: number, bytes: number) {
+interface Echoed {
+  perSecond: number;
+  perCpuSecond: number;
+}
+
+async function echo(name: ServerName, connections: number, bytes: number): Promise<Echoed> {
   const server = await startServer(name, 2);
   try {
     let cpuStart = 0;
@@ -157,24 +169,46 @@ async function stopTree(server: Started): Promise<void> {
 
 if (sections.has('echo')) {
   console.log(
-    `WebSocket, ${seconds} s per echo run, Node ${process.version}, 2 server processes each`,
+    `WebSocket, ${seconds} s per echo run, ${runs} runs per case, Node ${process.version}, 2 server processes each`,
   );
+  console.log('median (range) over the runs; ratios run by run');
   console.log('| connections | message | server | messages/s | messages per server CPU-s |');
   console.log('|---|---|---|---|---|');
-  for (const connections of [64, 1000]) {
-    for (const bytes of [32, 4096]) {
-      const results: Partial<Record<ServerName, { perSecond: number; perCpuSecond: number }>> = {};
-      for (const name of Object.keys(servers) as ServerName[]) {
-        const result = await echo(name, connections, bytes);
-        results[name] = result;
+  const names = Object.keys(servers) as ServerName[];
+  for (const connections of echoConnections) {
+    for (const bytes of echoSizes) {
+      const results = Object.fromEntries(names.map((name) => [name, [] as Echoed[]])) as Record<
+        ServerName,
+        Echoed[]
+      >;
+      for (let run = 0; run < runs; run++) {
+        const order = run % 2 === 0 ? names : [...names].reverse();
+        for (const name of order) results[name].push(await echo(name, connections, bytes));
+      }
+      for (const name of names) {
+        const r = results[name];
         console.log(
-          `| ${connections} | ${bytes} B | ${name} | ${fmt(result.perSecond)} | ${fmt(result.perCpuSecond)} |`,
+          `| ${connections} | ${bytes} B | ${name} | ${medianRange(
+            r.map((x) => x.perSecond),
+            count,
+          )} | ${medianRange(
+            r.map((x) => x.perCpuSecond),
+            count,
+          )} |`,
         );
       }
-      const ours = results['workerman-ts'] as { perSecond: number; perCpuSecond: number };
-      const peer = results['ws + bufferutil'] as { perSecond: number; perCpuSecond: number };
+      const ours = results['workerman-ts'];
+      const peer = results['ws + bufferutil'];
+      const perSecond = pairRatios(
+        ours.map((x) => x.perSecond),
+        peer.map((x) => x.perSecond),
+      );
+      const perCpu = pairRatios(
+        ours.map((x) => x.perCpuSecond),
+        peer.map((x) => x.perCpuSecond),
+      );
       console.log(
-        `| ${connections} | ${bytes} B | **ratio** | ${(ours.perSecond / peer.perSecond).toFixed(2)}x | **${(ours.perCpuSecond / peer.perCpuSecond).toFixed(2)}x** |`,
+        `| ${connections} | ${bytes} B | **ratio** | ${ratio(median(perSecond))} (${perSecond.map(ratio).join(' ')}) | **${ratio(median(perCpu))}** (${perCpu.map(ratio).join(' ')}) |`,
       );
     }
   }

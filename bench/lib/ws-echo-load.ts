@@ -1,5 +1,7 @@
 // Echo load: N connections, each with one message in flight; counts replies
-// for `seconds` after a one-second warm-up and reports on IPC.
+// for `seconds` after a one-second warm-up and reports on IPC. Consecutive
+// messages differ in content (same length), so no server can answer from a
+// cache of the last frame it built or received.
 //   ws-echo-load.ts <port> <connections> <seconds> <payload bytes>
 import type { Socket } from 'node:net';
 import {
@@ -15,7 +17,13 @@ const [port, connections, seconds, payloadBytes] = process.argv.slice(2).map(Num
   number,
   number,
 ];
-const frame = maskedTextFrame('x'.repeat(payloadBytes));
+const VARIANTS = 64;
+const frames = Array.from({ length: VARIANTS }, (_, i) => {
+  const tag = i.toString(36).padStart(2, '0');
+  return maskedTextFrame((tag + 'x'.repeat(payloadBytes)).slice(0, payloadBytes));
+});
+let sent = 0;
+const nextFrame = () => frames[sent++ % VARIANTS] as Buffer;
 const replyBytes = serverFrameBytes(payloadBytes);
 let replies = 0;
 const pending = new Map<Socket, number>();
@@ -25,7 +33,7 @@ function onData(socket: Socket, chunk: Buffer): void {
   while (bytes >= replyBytes) {
     bytes -= replyBytes;
     replies++;
-    socket.write(frame);
+    socket.write(nextFrame());
   }
   pending.set(socket, bytes);
 }
@@ -37,7 +45,7 @@ for (let i = 0; i < connections; i += 100) {
   );
   sockets.push(...(await Promise.all(batch)));
 }
-for (const socket of sockets) socket.write(frame);
+for (const socket of sockets) socket.write(nextFrame());
 await new Promise((resolve) => setTimeout(resolve, 1000));
 process.send?.({ phase: 'measuring' });
 const start = process.hrtime.bigint();
