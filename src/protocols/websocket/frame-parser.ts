@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { CloseCode, isValidCloseCode } from './close-codes.js';
+import { unmask } from './mask.js';
 import { Utf8Validator } from './utf8-validator.js';
 
 /** Frame opcodes (RFC 6455 §5.2). 3-7 and 0xB-0xF are reserved. */
@@ -334,23 +335,4 @@ export class FrameParser {
     this.errorReason = reason;
     return FrameEvent.ERROR;
   }
-}
-
-/** XORs `payload` in place with the 4-byte key at `source[keyAt]` (§5.3). */
-export function unmask(payload: Buffer, source: Buffer, keyAt: number): void {
-  const k0 = source[keyAt] as number;
-  const k1 = source[keyAt + 1] as number;
-  const k2 = source[keyAt + 2] as number;
-  const k3 = source[keyAt + 3] as number;
-  const length = payload.length;
-  let i = 0;
-  for (const end = length - 3; i < end; i += 4) {
-    payload[i] = (payload[i] as number) ^ k0;
-    payload[i + 1] = (payload[i + 1] as number) ^ k1;
-    payload[i + 2] = (payload[i + 2] as number) ^ k2;
-    payload[i + 3] = (payload[i + 3] as number) ^ k3;
-  }
-  if (i < length) payload[i] = (payload[i++] as number) ^ k0;
-  if (i < length) payload[i] = (payload[i++] as number) ^ k1;
-  if (i < length) payload[i] = (payload[i] as number) ^ k2;
 }

@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { unmask } from './frame-parser.js';
+import { unmask } from './mask.js';
 
 /** Mask keys are drawn from a pooled random block, refilled when used up. */
 const MASK_POOL_BYTES = 8 * 1024;
