@@ -86,6 +86,8 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
   #rawWhilePaused: Buffer[] | null = null;
   /** Set while a chunk with more packets after the current one is being delivered. */
   #batching = false;
+  /** Inside `onMessage`: the receive buffer may still hold the packet being delivered. */
+  #delivering = false;
   #corked = false;
   /** Send-buffer bytes that were already waiting when the batch was corked. */
   #backlogAtCork = 0;
@@ -305,7 +307,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
    * connection down (`onDrain`) answers those too before it closes.
    */
   get hasPendingInput(): boolean {
-    return this.#batching || this.getRecvBufferQueueSize() > 0;
+    return this.#delivering ? this.#batching : this.getRecvBufferQueueSize() > 0;
   }
 
   /** Bytes received and not yet delivered as packets. */
@@ -337,7 +339,9 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     const onMessage = this.onMessage;
     if (onMessage === null) return;
     this.#batching = more;
+    this.#delivering = true;
     invokeCallback(this, 'onMessage', onMessage, this, data as Decoded);
+    this.#delivering = false;
   }
 
   /** Part of PacketSink: the input broke the codec or a limit; tell and close this connection only. */
