@@ -20,6 +20,7 @@ interface Slot {
   definition: number;
   id: number;
   child: ClusterWorker | null;
+  /** When its child became ready; 0 while it is starting. */
   startedAt: number;
   /** Consecutive crashes soon after start: drives the restart backoff. */
   quickCrashes: number;
@@ -95,7 +96,7 @@ export class Master {
       [ENV_DEFINITION]: String(slot.definition),
       [ENV_ID]: String(slot.id),
     });
-    slot.startedAt = Date.now();
+    slot.startedAt = 0;
     this.#slotOf.set(child, slot);
     return new Promise<ClusterWorker>((resolve, reject) => {
       this.#readyWaiters.set(child, {
@@ -103,6 +104,7 @@ export class Master {
           // A replacement takes the place only when ready, so the old child
           // keeps serving until then (reload) and crash bookkeeping stays right.
           slot.child = ready;
+          slot.startedAt = Date.now();
           resolve(ready);
         },
         reject,
@@ -147,8 +149,11 @@ export class Master {
     const current = slot.child === child || slot.child === null;
     if (this.#retiring.delete(child) || this.#stopping || !this.#started || !current) return;
     slot.child = null;
-    log(`worker[${slot.worker.name}:${pid}] exited with status ${status}; restarting`);
-    this.#restart(slot);
+    const delay = this.#restartDelay(slot);
+    log(
+      `worker[${slot.worker.name}:${pid}] exited with status ${status}; restarting${delay > 0 ? ` in ${delay} ms` : ''}`,
+    );
+    this.#restart(slot, delay);
   }
 
   #countExit(worker: Worker, status: string, pid: number): void {
@@ -162,10 +167,18 @@ export class Master {
     }
   }
 
-  #restart(slot: Slot): void {
-    slot.quickCrashes = Date.now() - slot.startedAt < QUICK_CRASH_MS ? slot.quickCrashes + 1 : 0;
-    const delay =
-      slot.quickCrashes === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 100 * 2 ** slot.quickCrashes);
+  /**
+   * At once after a crash; doubling from 200 ms while the child keeps dying
+   * before it is ready or soon after. Counted from ready, not from the fork:
+   * loading the app may itself take longer than QUICK_CRASH_MS.
+   */
+  #restartDelay(slot: Slot): number {
+    const quick = slot.startedAt === 0 || Date.now() - slot.startedAt < QUICK_CRASH_MS;
+    slot.quickCrashes = quick ? slot.quickCrashes + 1 : 0;
+    return slot.quickCrashes === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 100 * 2 ** slot.quickCrashes);
+  }
+
+  #restart(slot: Slot, delay: number): void {
     slot.restartTimer = setTimeout(() => {
       slot.restartTimer = null;
       if (this.#stopping) return;
