@@ -4,7 +4,14 @@ import { mimeType } from './mime-types.js';
 import type { Response } from './response.js';
 import { encodeResponseHead, statusResponse } from './response-head.js';
 
-const READ_BYTES = 64 * 1024;
+/**
+ * Bytes read from the file per step: a quarter of the connection's
+ * `maxSendBufferSize`, within these bounds. Each read is a thread-pool round
+ * trip and each chunk one socket write, so bigger steps cost less CPU per
+ * byte: a 1 MB file goes in 4 reads instead of 16 at 64 KiB.
+ */
+const MIN_READ_BYTES = 16 * 1024;
+const MAX_READ_BYTES = 256 * 1024;
 
 /** Set by the codec when the connection closes mid-stream; `wake` ends a wait for drain. */
 interface StreamControl {
@@ -109,13 +116,17 @@ async function pump(
   control: StreamControl,
 ): Promise<void> {
   const connection = state.connection;
-  const read = (at: number) => {
-    const length = Math.min(READ_BYTES, end - at);
-    const chunk = Buffer.allocUnsafe(length);
+  const step = Math.min(
+    MAX_READ_BYTES,
+    Math.max(MIN_READ_BYTES, Math.floor(connection.maxSendBufferSize / 4)),
+  );
+  const read = (at: number, into: Buffer | null) => {
+    const length = Math.min(step, end - at);
+    const chunk = into !== null && into.length >= length ? into : Buffer.allocUnsafe(length);
     return handle.read(chunk, 0, length, at);
   };
   let position = start;
-  let next = read(position);
+  let next = read(position, null);
   while (!control.aborted) {
     const { bytesRead, buffer } = await next;
     if (bytesRead === 0 || control.aborted) {
@@ -128,9 +139,12 @@ async function pump(
     if (connection.send(chunk, true) === false) return;
     if (position >= end) return;
     // Read the next chunk while the socket sends this one (at most one
-    // chunk ahead, so memory stays bounded by maxSendBufferSize + READ_BYTES).
-    next = read(position);
-    if (connection.getSendBufferQueueSize() >= connection.maxSendBufferSize / 2) {
+    // chunk ahead, so memory stays bounded by maxSendBufferSize + one step).
+    // When the socket took this chunk whole (nothing waits in its buffer),
+    // no one refers to the chunk any more: the next read reuses it.
+    const flushed = connection.getSendBufferQueueSize() === 0;
+    next = read(position, flushed ? buffer : null);
+    if (!flushed && connection.getSendBufferQueueSize() >= connection.maxSendBufferSize / 2) {
       state.phase = Phase.SENDING;
       state.deadline = options.sendTimeout > 0 ? clock.now + options.sendTimeout * 1000 : 0;
       await new Promise<void>((resolve) => {

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { Response } from '../../../src/index.js';
-import { listenWorker } from '../../helpers/listen.js';
+import type { TcpConnection } from '../../../src/connection/tcp-connection.js';
+import { Response, Worker } from '../../../src/index.js';
+import { eventually, listenWorker } from '../../helpers/listen.js';
+import { makeTestCert } from '../../helpers/test-cert.js';
 
 const run = promisify(execFile);
 
@@ -84,4 +89,87 @@ test('curl: HEAD of a file, and a range on a kept-alive connection', async (t) =
   assert.match(head.stdout, /Content-Type: text\/plain; charset=utf-8/i);
   const both = await run('curl', ['-sS', url, '--next', '-sS', '-r', '6-9', url]);
   assert.equal(both.stdout, 'hello file\nfile');
+});
+
+/** Bytes with a period (251) that no read step divides: a chunk sent twice or out of place shows. */
+function patterned(length: number): Buffer {
+  const content = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) content[i] = (i * 7) % 251;
+  return content;
+}
+
+test('a large file arrives intact to a reader that stalls mid-way and to one that reads at once', async (t) => {
+  // The read step's buffer is reused once the socket took a chunk whole, and
+  // never while a chunk still waits in the send buffer: both cases happen here.
+  const dir = tempDir(t);
+  // Bigger than what the kernel buffers on loopback, so the stalled reader fills ours.
+  const content = patterned(24 * 1024 * 1024 + 17);
+  writeFileSync(join(dir, 'big.bin'), content);
+  let server: TcpConnection<unknown, unknown> | null = null;
+  const worker = await listenWorker(t, 'http://127.0.0.1:0', (w) => {
+    w.onConnect = (connection) => {
+      server = connection;
+    };
+    w.onMessage = (connection) => connection.send(new Response().withFile(join(dir, 'big.bin')));
+  });
+  // Chunks are collected, not concatenated as they come (24 MB).
+  const socket = connect({ port: worker.port, host: '127.0.0.1' });
+  t.after(() => socket.destroy());
+  await once(socket, 'connect');
+  let parts: Buffer[] = [];
+  let received = 0;
+  socket.on('data', (part: Buffer) => {
+    parts.push(part);
+    received += part.length;
+  });
+  for (const stall of [true, false]) {
+    if (stall) socket.pause();
+    socket.write('GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n');
+    if (stall) {
+      await eventually(
+        () => (server?.getSendBufferQueueSize() ?? 0) > 0,
+        'the server to queue bytes for the stalled reader',
+      );
+      socket.resume();
+    }
+    await eventually(() => received >= 1024, 'the response head');
+    const head = Buffer.concat(parts).indexOf('\r\n\r\n') + 4;
+    assert.ok(head > 4, 'a complete head');
+    await eventually(() => received >= head + content.length, 'the whole body');
+    const response = Buffer.concat(parts);
+    assert.match(response.toString('latin1', 0, head), /^HTTP\/1\.1 200 OK\r\n/);
+    assert.equal(response.length, head + content.length, 'nothing after the body');
+    assert.ok(response.subarray(head).equals(content), stall ? 'stalled reader' : 'fast reader');
+    parts = [];
+    received = 0;
+  }
+});
+
+test('a large file over TLS arrives intact', async (t) => {
+  const cert = makeTestCert();
+  t.after(() => cert.remove());
+  const dir = tempDir(t);
+  const content = patterned(2 * 1024 * 1024 + 5);
+  writeFileSync(join(dir, 'big.bin'), content);
+  const worker = new Worker('http://127.0.0.1:0', {
+    ssl: { local_cert: cert.certPath, local_pk: cert.keyPath },
+  });
+  worker.transport = 'ssl';
+  worker.onMessage = (connection) => connection.send(new Response().withFile(join(dir, 'big.bin')));
+  await worker.listen();
+  t.after(() => worker.stop());
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const req = httpsRequest(
+      { host: '127.0.0.1', port: worker.port, path: '/big.bin', ca: cert.cert },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (part: Buffer) => parts.push(part));
+        res.on('end', () => resolve(Buffer.concat(parts)));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  assert.ok(body.equals(content));
 });
