@@ -31,3 +31,8 @@ export function setLogSink(next: LogSink): LogSink {
 export const debugConnection = debuglog('workerman-connection');
 /** `NODE_DEBUG=workerman-worker` shows listening, accepting and stopping. */
 export const debugWorker = debuglog('workerman-worker');
+
+/** Passes on a line that `log()` formatted in another process (a child's, through the master). */
+export function logFormatted(line: string): void {
+  sink(line);
+}

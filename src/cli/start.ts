@@ -7,6 +7,7 @@ import { chooseSchedulingPolicy, supportsReusePort } from '../process/listen-sha
 import { logToFile } from '../process/log-file.js';
 import { Master } from '../process/master.js';
 import { isAlive, readPidFile, removePidFile, writePidFile } from '../process/pid-file.js';
+import { privilegeWarnings } from '../process/privileges.js';
 import { installMasterSignals } from '../process/signals.js';
 import { VERSION } from '../version.js';
 import { Worker } from '../worker/worker.js';
@@ -75,6 +76,7 @@ async function runMaster(
       `reusePort needs Node 22.12+; ${process.version} shares the socket through node:cluster instead`,
     );
   }
+  for (const warning of privilegeWarnings(workers, process.getuid?.() ?? 0)) log(warning);
   const master = new Master(workers);
   writePidFile(paths.pidFile);
   const control = await openControlSocket(paths.controlSocket, async (request) => {

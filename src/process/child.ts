@@ -15,7 +15,7 @@ import {
   isMasterMessage,
   type MasterMessage,
 } from './ipc.js';
-import { logToFile } from './log-file.js';
+import { logSent, logThroughMaster } from './log-forward.js';
 import { dropPrivileges } from './privileges.js';
 
 // The master decides; a signal from the terminal (Ctrl-C reaches the whole
@@ -27,8 +27,8 @@ const IGNORED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'] as
  * index in definition order), with the `id` the master gave, and answers the
  * master's messages. The other definitions of the start file stay inert.
  */
-export async function runChild(workers: readonly Worker[], logFile: string): Promise<void> {
-  logToFile(logFile, Worker.logFileMaxSize);
+export async function runChild(workers: readonly Worker[]): Promise<void> {
+  logThroughMaster();
   const index = Number(process.env[ENV_DEFINITION]);
   const worker = workers[index];
   if (worker === undefined) {
@@ -116,6 +116,8 @@ function stopAndExit(worker: Worker, graceful: boolean): Promise<void> {
     await worker.stop();
     Timer.delAll();
     log(`worker[${worker.name}:${process.pid}] exit`);
+    // The line goes through the master; a lost channel must not hold the exit.
+    await Promise.race([logSent(), new Promise((resolve) => setTimeout(resolve, 1000))]);
     process.exit(0);
   })();
   return exiting;

@@ -45,6 +45,7 @@ export type ChildMessage =
   | { wm: 'ready'; listen: string }
   | { wm: 'start-failed'; message: string }
   | { wm: 'drain'; seq: number }
+  | { wm: 'log'; line: string }
   | { wm: 'status'; seq: number; figures: ChildFigures }
   | { wm: 'connections'; seq: number; rows: ConnectionRow[] };
 

@@ -1,6 +1,6 @@
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { loadavg } from 'node:os';
-import { log } from '../log.js';
+import { log, logFormatted } from '../log.js';
 import { VERSION } from '../version.js';
 import { Worker } from '../worker/worker.js';
 import {
@@ -123,6 +123,9 @@ export class Master {
         this.#readyWaiters.get(child)?.reject(new Error(message.message));
         this.#readyWaiters.delete(child);
         log(`worker process ${child.process.pid} could not start: ${message.message}`);
+        return;
+      case 'log':
+        logFormatted(message.line);
         return;
       case 'drain':
         // See child.ts: by the time this reply arrives, no connection is on its way to that child.

@@ -2,6 +2,29 @@ import { readFileSync } from 'node:fs';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 
 /**
+ * The master's check at start: `user` / `group` take effect only when the
+ * master runs as root, and a group only with a user. Otherwise each such
+ * worker gets a warning (its children run as whoever started the master),
+ * as the origin warns.
+ */
+export function privilegeWarnings(
+  workers: readonly { name: string; user: string; group: string }[],
+  uid: number,
+): string[] {
+  if (uid === 0) {
+    return workers
+      .filter((worker) => worker.user === '' && worker.group !== '')
+      .map((worker) => `worker "${worker.name}": group "${worker.group}" ignored without a user`);
+  }
+  return workers
+    .filter((worker) => worker.user !== '' || worker.group !== '')
+    .map(
+      (worker) =>
+        `worker "${worker.name}": user/group ignored, only root can switch users (the master runs as uid ${uid})`,
+    );
+}
+
+/**
  * Runs this process as `user` (and `group`, else the user's primary group)
  * when it is root. The master binds the listening sockets (cluster sharing),
  * so a child can drop root before its first connection and still serve
@@ -17,6 +40,8 @@ export function dropPrivileges(user: string, group: string): void {
       process as NodeJS.Process & { initgroups?(user: string, group: string | number): void }
     ).initgroups?.(user, gid);
     process.setuid?.(user);
+    // setuid as root sets the real, effective and saved ids: no way back.
+    if (process.geteuid?.() === 0) throw new Error('still root after setuid');
   } catch (cause) {
     throw new WorkermanError(
       ErrorCodes.INVALID_OPTION,

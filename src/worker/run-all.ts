@@ -22,7 +22,7 @@ let stopping: Promise<void> | null = null;
 export async function runAll(workers: readonly Worker[]): Promise<void> {
   const startFile = basename(process.argv[1] ?? 'app.js');
   const paths = defaultPaths(startFile);
-  if (cluster.isWorker) return runChild(workers, paths.logFile);
+  if (cluster.isWorker) return runChild(workers);
   const command = parseCommand(process.argv.slice(2));
   if (command === null) {
     process.stdout.write(`${usage(startFile)}\n`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { managedApp } from '../../helpers/managed-app.js';
 import { freePort } from '../../helpers/start-file.js';
@@ -57,23 +57,61 @@ w.onMessage = (connection) => { connection.send(String(process.getuid())); };
   const started = await app.cli(['start', '-d'], { PORT: String(port) });
   assert.equal(started.code, 0, started.stderr);
   const report = await app.status();
-  const nobody = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((line) => line.startsWith('nobody:'))
-    ?.split(':')[2];
-  assert.ok(nobody);
+  const [, , nobody, nobodyGroup] =
+    readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('nobody:'))
+      ?.split(':') ?? [];
+  assert.ok(nobody && nobodyGroup);
   assert.equal(report.children.length, 2);
   for (const child of report.children) {
-    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-    assert.deepEqual([uids?.[1], uids?.[2]], [nobody, nobody], `child ${child.pid} runs as nobody`);
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    // Real, effective, saved and filesystem ids: nothing left to regain root with.
+    assert.match(
+      status,
+      new RegExp(`^Uid:\\s+${nobody}\\s+${nobody}\\s+${nobody}\\s+${nobody}$`, 'm'),
+    );
+    assert.match(
+      status,
+      new RegExp(
+        `^Gid:\\s+${nobodyGroup}\\s+${nobodyGroup}\\s+${nobodyGroup}\\s+${nobodyGroup}$`,
+        'm',
+      ),
+    );
+    const groups = /^Groups:(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) ?? [];
+    assert.ok(!groups.includes('0'), `no root group left: ${groups}`);
   }
-  // The master keeps root: it owns the listening socket and the control socket.
+  // The master keeps root: it re-forks children that must switch to the
+  // user, and binds the listening sockets (see docs/cli.md, Privileges).
   assert.match(readFileSync(`/proc/${report.masterPid}/status`, 'utf8'), /^Uid:\s+0\s/m);
   const client = await TestClient.connect(port);
   t.after(() => client.socket.destroy());
   client.write('who\n');
   assert.equal(await client.readLine(), nobody);
+  client.socket.destroy();
   assert.equal((await app.cli(['stop'])).code, 0);
+  // The children log through the master: their lines reach the root-owned log.
+  const log = readFileSync(`${app.dir}/app.log`, 'utf8');
+  for (const child of report.children)
+    assert.match(log, new RegExp(`worker\\[none:${child.pid}\\] exit`));
+});
+
+test('an unknown user fails the start with a message that names it', {
+  skip: process.getuid?.() !== 0,
+}, async (t) => {
+  const port = await freePort();
+  const app = managedApp(
+    t,
+    `
+const w = new Worker('text://127.0.0.1:' + PORT);
+w.user = 'no-such-user-here';
+w.onMessage = (connection) => { connection.send('x'); };
+`,
+  );
+  const started = await app.cli(['start', '-d'], { PORT: String(port) });
+  assert.notEqual(started.code, 0);
+  assert.match(started.stderr, /cannot run as user "no-such-user-here"/);
+  assert.equal(app.masterPid() > 0 && existsSync(app.pidFile), false, 'nothing left running');
 });
 
 test('status shows a child blocked in a callback as busy, and the others with their figures', async (t) => {
