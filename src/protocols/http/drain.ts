@@ -18,11 +18,11 @@ import { clock, earliest, type HttpState, Phase } from './http-state.js';
  *   connection is not closed at once: it stays open for `graceMs`
  *   (`Http.options.drainGrace`), and a request arriving meanwhile is
  *   answered with `Connection: close`, closing the connection race-free. A
- *   client that uses the connection every few seconds or more often is
- *   therefore never caught by the race. Only a connection that stays unused
- *   for the whole grace is closed as idle, where the race is as unlikely as
- *   its client's next use of that very connection in the same instant; that
- *   is HTTP/1.1's own limit, the same as any idle timeout.
+ *   connection that carries a request more often than once per grace is
+ *   therefore never caught by the race. Only a connection left unused for
+ *   the whole grace is closed as idle; it loses a request only if its client
+ *   picks that very connection in the same instant, HTTP/1.1's own limit,
+ *   the same as for any idle timeout.
  *
  * The process bounds the whole by `Worker.stopTimeout`.
  */

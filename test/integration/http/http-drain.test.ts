@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Http, type Request, type TcpConnection } from '../../../src/index.js';
+import {
+  Chunk,
+  Http,
+  type Request,
+  Response,
+  ServerSentEvents,
+  type TcpConnection,
+} from '../../../src/index.js';
 import { readResponse } from '../../helpers/http-reader.js';
 import { eventually, listenWorker } from '../../helpers/listen.js';
 import { TestClient } from '../../helpers/test-client.js';
@@ -91,4 +98,54 @@ test('draining: an idle keep-alive connection that sends nothing is closed after
   await Promise.all([used.closed(), fresh.closed()]);
   assert.equal(used.buffered.length, 0);
   assert.equal(fresh.buffered.length, 0);
+});
+
+test('draining: a chunked answer under way finishes, the next request gets Connection: close; an event stream closes at once', async (t) => {
+  const saved = Http.options.drainGrace;
+  t.after(() => {
+    Http.options.drainGrace = saved;
+  });
+  Http.options.drainGrace = 5;
+  const stream: { finish: (() => void) | null } = { finish: null };
+  const worker = await listenWorker(t, 'http://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, request: Request) => {
+      if (request.path() === '/stream') {
+        connection.send(new Response(200, { 'Transfer-Encoding': 'chunked' }));
+        connection.send(new Chunk('part one, '));
+        stream.finish = () => {
+          connection.send(new Chunk('part two'));
+          connection.send(new Chunk(''));
+        };
+      } else if (request.path() === '/events') {
+        connection.send(new Response(200, { 'Content-Type': 'text/event-stream' }));
+        connection.send(new ServerSentEvents({ data: 'first' }));
+      } else connection.send(`answer ${request.path()}`);
+    };
+  });
+  const streaming = await TestClient.connect(worker.port);
+  const events = await TestClient.connect(worker.port);
+  t.after(() => {
+    streaming.destroy();
+    events.destroy();
+  });
+  streaming.write('GET /stream HTTP/1.1\r\nHost: a\r\n\r\n');
+  events.write('GET /events HTTP/1.1\r\nHost: a\r\n\r\n');
+  await eventually(() => stream.finish !== null, 'the stream begun');
+  await eventually(() => events.buffered.includes('data: first'), 'the first event');
+
+  drainAll(worker.connections.values());
+  await events.closed();
+
+  stream.finish?.();
+  const streamed = await readResponse(streaming);
+  // Its head went out before the drain, saying keep-alive: the client may
+  // reuse the connection, and its next request is answered with close.
+  assert.deepEqual(
+    [streamed.body.toString(), streamed.header('connection')],
+    ['part one, part two', 'keep-alive'],
+  );
+  streaming.write('GET /after HTTP/1.1\r\nHost: a\r\n\r\n');
+  const after = await readResponse(streaming);
+  assert.deepEqual([after.body.toString(), after.header('connection')], ['answer /after', 'close']);
+  await streaming.closed();
 });
