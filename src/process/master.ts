@@ -152,11 +152,26 @@ export class Master {
     const current = slot.child === child || slot.child === null;
     if (this.#retiring.delete(child) || this.#stopping || !this.#started || !current) return;
     slot.child = null;
+    if (this.#forking(slot)) {
+      // A reload's replacement for this place is starting: it takes over.
+      log(
+        `worker[${slot.worker.name}:${pid}] exited with status ${status}; its replacement is starting`,
+      );
+      return;
+    }
     const delay = this.#restartDelay(slot);
     log(
       `worker[${slot.worker.name}:${pid}] exited with status ${status}; restarting${delay > 0 ? ` in ${delay} ms` : ''}`,
     );
     this.#restart(slot, delay);
+  }
+
+  /** True while a child forked for this place has not yet become ready (or failed). */
+  #forking(slot: Slot): boolean {
+    for (const child of this.#readyWaiters.keys()) {
+      if (this.#slotOf.get(child) === slot) return true;
+    }
+    return false;
   }
 
   #countExit(worker: Worker, status: string, pid: number): void {
@@ -213,12 +228,21 @@ export class Master {
     let replaced = 0;
     for (const slot of this.#slots) {
       if (!slot.worker.reloadable || this.#stopping) continue;
+      // A child starting after a crash already loads the new code.
+      if (this.#forking(slot)) continue;
+      // A crashed child waiting out its backoff is replaced now, once.
+      if (slot.restartTimer) {
+        clearTimeout(slot.restartTimer);
+        slot.restartTimer = null;
+      }
       const old = slot.child;
       try {
         await this.#fork(slot);
       } catch (error) {
+        // Without a live old child, the failed replacement's exit restarts the place.
+        const kept = slot.child !== null && !slot.child.isDead();
         log(
-          `reload of ${slot.worker.name}#${slot.id} failed: ${(error as Error).message}; keeping the old process`,
+          `reload of ${slot.worker.name}#${slot.id} failed: ${(error as Error).message}${kept ? '; keeping the old process' : ''}`,
         );
         continue;
       }
