@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { TestContext } from 'node:test';
 import { describe, test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { AsyncTcpConnection } from '../../../src/index.js';
