@@ -126,6 +126,34 @@ describe('6.4.x fail fast on invalid UTF-8: our server', () => {
   }
 });
 
+describe('2.x and 5.x from a server: our client', () => {
+  test('5.6/5.8: a ping between fragments is answered at once, then the whole message is echoed', async (t) => {
+    const peer = await echoClient(t);
+    peer.send(serverFrame(TEXT, 'fragment1', false));
+    peer.send(serverFrame(PING, 'between'));
+    const pong = await peer.readFrame();
+    assert.deepEqual([pong.opcode, pong.masked, pong.payload.toString()], [PONG, true, 'between']);
+    peer.send(serverFrame(CONTINUATION, 'fragment2', true));
+    const echo = await peer.readFrame();
+    assert.deepEqual(
+      [echo.opcode, echo.fin, echo.payload.toString()],
+      [TEXT, true, 'fragment1fragment2'],
+    );
+  });
+  test('5.1-5.4 and 2.5: a fragmented ping, a lone continuation or a 126-byte ping: 1002', async (t) => {
+    for (const bytes of [
+      serverFrame(PING, 'x', false),
+      serverFrame(CONTINUATION, 'x', true),
+      serverFrame(PING, Buffer.alloc(126)),
+    ]) {
+      const peer = await echoClient(t);
+      peer.send(bytes);
+      assert.equal(await peer.readClose(), 1002);
+      await peer.ended();
+    }
+  });
+});
+
 describe('6.4.x fail fast on invalid UTF-8: our client', () => {
   test('6.4.1 and 6.4.2 from a server: 1007 at the bad fragment', async (t) => {
     for (const [first, second] of [
