@@ -150,7 +150,11 @@ export class Master {
     if (slot === undefined) return;
     this.#countExit(slot.worker, status, pid);
     const current = slot.child === child || slot.child === null;
-    if (this.#retiring.delete(child) || this.#stopping || !this.#started || !current) return;
+    // Dying before ready during the first start fails the start (its waiter
+    // rejected above). A child that was ready is restarted even while others
+    // are still starting.
+    const failedFirstStart = !this.#started && waiter !== undefined;
+    if (this.#retiring.delete(child) || this.#stopping || failedFirstStart || !current) return;
     slot.child = null;
     if (this.#forking(slot)) {
       // A reload's replacement for this place is starting: it takes over.

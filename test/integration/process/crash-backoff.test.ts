@@ -71,3 +71,50 @@ crasher.onWorkerStart = () => { setTimeout(() => process.exit(3), 20); };
   assert.equal(await client.readLine(), 'after');
   assert.equal((await app.cli(['stop'])).code, 0);
 });
+
+test('a child that dies after it was ready, while another worker is still starting, is restarted', {
+  timeout: 120_000,
+}, async (t) => {
+  const app = managedApp(t, '');
+  const marker = `${app.dir}/crashed-once`;
+  const { writeFileSync } = await import('node:fs');
+  // The body needs the directory, known only now.
+  writeFileSync(
+    app.startFile,
+    readFileSync(app.startFile, 'utf8').replace(
+      'Worker.runAll();',
+      `
+import { existsSync, writeFileSync } from 'node:fs';
+const marker = ${JSON.stringify(marker)};
+const early = new Worker();
+early.name = 'early';
+// Ready at once, then dies once; its replacement stays up.
+early.onWorkerStart = () => {
+  if (existsSync(marker)) return;
+  setTimeout(() => { writeFileSync(marker, ''); process.exit(3); }, 20);
+};
+const slow = new Worker();
+slow.name = 'slow';
+// Not ready until the early one has died: the master is still starting then.
+slow.onWorkerStart = async () => {
+  while (!existsSync(marker)) await new Promise((resolve) => setTimeout(resolve, 10));
+};
+Worker.runAll();`,
+    ),
+  );
+  const started = await app.cli(['start', '-d']);
+  assert.equal(started.code, 0, started.stderr);
+  const report = await until(async () => {
+    const status = await app.status();
+    const early = status.children.find((c) => c.worker === 'early');
+    return (status.exitStatus.early?.['3'] ?? 0) === 1 && early && early.pid > 0
+      ? status
+      : undefined;
+  }, 'the early worker restarted');
+  assert.equal(report.children.filter((c) => c.worker === 'early').length, 1);
+  assert.match(
+    readFileSync(`${app.dir}/app.log`, 'utf8'),
+    /worker\[early:\d+\] exited with status 3; restarting/,
+  );
+  assert.equal((await app.cli(['stop'])).code, 0);
+});
