@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the tests need on a fresh machine, then runs them all:
 # type check, lint, build, and every test file with Node's test runner.
-# Services the tests use (redis-server, memcached, chromium) are installed
-# here when missing; each test starts its own instance on a free loopback port.
+# Debian packages the tests use (openssl for test certificates, curl as an
+# HTTP client, chromium, redis-server) are installed here when missing; each
+# test starts its own server instance on a free loopback port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(openssl chromium redis-server)
+debian_packages=(openssl curl chromium redis-server)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
