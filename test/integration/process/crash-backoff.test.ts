@@ -5,21 +5,12 @@ import type { StatusReport } from '../../../src/process/status.js';
 import { managedApp } from '../../helpers/managed-app.js';
 import { freePort } from '../../helpers/start-file.js';
 import { TestClient } from '../../helpers/test-client.js';
+import { until } from '../../helpers/until.js';
 
 function restartDelays(log: string): number[] {
   return [
     ...log.matchAll(/worker\[crasher:\d+\] exited with status 3; restarting(?: in (\d+) ms)?/g),
   ].map((match) => Number(match[1] ?? 0));
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 test('a child that keeps crashing is restarted with a growing delay, counted each time, and the other worker is not disturbed', {
@@ -48,12 +39,11 @@ crasher.onWorkerStart = () => { setTimeout(() => process.exit(3), 20); };
   assert.ok(echoPid);
 
   const log = () => readFileSync(`${app.dir}/app.log`, 'utf8');
-  await until(
-    async () => (restartDelays(log()).length >= 4 ? true : undefined),
-    '4 restarts',
-  ).catch((error: Error) => {
-    throw new Error(`${error.message}; the log:\n${log()}`);
-  });
+  await until(() => restartDelays(log()).length >= 4, '4 restarts', 60_000).catch(
+    (error: Error) => {
+      throw new Error(`${error.message}; the log:\n${log()}`);
+    },
+  );
   const delays = restartDelays(log());
   // Each quick crash doubles the delay before the next fork (capped at 10 s).
   assert.deepEqual(delays.slice(0, 4), [200, 400, 800, 1600]);
@@ -61,10 +51,14 @@ crasher.onWorkerStart = () => { setTimeout(() => process.exit(3), 20); };
   const first = await app.status();
   const counted = first.exitStatus.crasher?.['3'] ?? 0;
   assert.ok(counted >= 4, `exits counted: ${JSON.stringify(first.exitStatus)}`);
-  const later: StatusReport = await until(async () => {
-    const report = await app.status();
-    return (report.exitStatus.crasher?.['3'] ?? 0) > counted ? report : undefined;
-  }, 'one more counted exit');
+  const later: StatusReport = await until(
+    async () => {
+      const report = await app.status();
+      return (report.exitStatus.crasher?.['3'] ?? 0) > counted ? report : undefined;
+    },
+    'one more counted exit',
+    60_000,
+  );
   assert.deepEqual(later.exitStatus.echo, {}, 'the echo worker never exited');
   assert.equal(later.children.find((c) => c.worker === 'echo')?.pid, echoPid);
   client.write('after\n');

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { isAlive } from '../../../src/process/pid-file.js';
 import { managedApp } from '../../helpers/managed-app.js';
 import { freePort } from '../../helpers/start-file.js';
+import { until } from '../../helpers/until.js';
 
 /** Live processes whose parent is `pid`. */
 function childrenOf(pid: number): number[] {
@@ -19,14 +20,6 @@ function childrenOf(pid: number): number[] {
     }
   }
   return found;
-}
-
-async function until(probe: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 test('a child that crashes while its reload replacement is starting is not restarted as well: one child per place', {

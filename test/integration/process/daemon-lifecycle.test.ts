@@ -6,6 +6,7 @@ import type { StatusReport } from '../../../src/process/status.js';
 import { managedApp } from '../../helpers/managed-app.js';
 import { freePort } from '../../helpers/start-file.js';
 import { TestClient } from '../../helpers/test-client.js';
+import { until } from '../../helpers/until.js';
 
 const ECHO_APP = `
 const echo = new Worker('text://127.0.0.1:' + PORT);
@@ -16,16 +17,6 @@ echo.onMessage = (connection, line) => { connection.send(echo.id + ':' + line); 
 
 function live(report: StatusReport) {
   return report.children.flatMap((child) => (child.busy ? [] : [child]));
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 test('start -d, status and connections count real traffic, kill -9 restarts with the same id, stop', async (t) => {

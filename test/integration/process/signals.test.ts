@@ -5,6 +5,7 @@ import { isAlive } from '../../../src/process/pid-file.js';
 import { managedApp } from '../../helpers/managed-app.js';
 import { freePort } from '../../helpers/start-file.js';
 import { TestClient } from '../../helpers/test-client.js';
+import { until } from '../../helpers/until.js';
 
 const ECHO_APP = `
 Worker.stopTimeout = 2;
@@ -15,14 +16,6 @@ w.onMessage = (connection, line) => {
   else connection.send(line);
 };
 `;
-
-async function until(probe: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('signals to a daemon master: SIGUSR1 reloads, SIGUSR2 reloads gracefully, SIGHUP is ignored, SIGTERM stops', {
   timeout: 90_000,
