@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { StatusReport } from '../../../src/process/status.js';
 import { httpLoad } from '../../helpers/http-load.js';
 import { managedApp } from '../../helpers/managed-app.js';
+import { pidsOf, reloadRounds } from '../../helpers/reload-rounds.js';
 import { freePort } from '../../helpers/start-file.js';
 
 const RELOADS = 6;
@@ -30,10 +30,6 @@ keeper.onWorkerReload = async () => {
 `;
 }
 
-function pids(report: StatusReport, worker: string): number[] {
-  return report.children.filter((c) => c.worker === worker).map((c) => c.pid);
-}
-
 // Keep-alive clients (Node's http.Agent and undici's fetch) reuse their
 // connections across reloads and retry nothing: every request must be
 // answered. The old child answers what it has received with
@@ -56,30 +52,22 @@ for (const [mode, args] of [
     );
     const started = await app.cli(['start', '-d'], { PORT: String(port) });
     assert.equal(started.code, 0, started.stderr);
-    let report = await app.status();
-    const keeperPid = pids(report, 'keeper');
-    assert.equal(keeperPid.length, 1);
+    const keepers = pidsOf(await app.status(), 'keeper');
+    assert.equal(keepers.length, 1);
 
     const load = httpLoad(port, { agent: 3, fetch: 3, short: 2 });
-    const seen = new Set(pids(report, 'web'));
-    for (let round = 0; round < RELOADS; round++) {
-      const okBefore = load.result.ok;
-      // Traffic is flowing on both children before each reload.
-      while (load.result.ok < okBefore + 50) await new Promise((r) => setTimeout(r, 20));
-      const before = pids(report, 'web');
-      const reloaded = await app.cli([...args]);
-      assert.equal(reloaded.code, 0, reloaded.stderr);
-      assert.match(reloaded.stdout, /2 process\(es\) replaced/);
-      report = await app.status();
-      const after = pids(report, 'web');
-      assert.equal(after.length, 2);
-      for (const pid of after) {
-        assert.ok(!before.includes(pid), `round ${round}: ${pid} was replaced`);
-        assert.ok(!seen.has(pid));
-        seen.add(pid);
-      }
-      assert.deepEqual(pids(report, 'keeper'), keeperPid, 'reloadable = false is left running');
-    }
+    const report = await reloadRounds(app, {
+      args,
+      worker: 'web',
+      keeper: 'keeper',
+      rounds: RELOADS,
+      count: 2,
+      beforeEach: async () => {
+        const okBefore = load.result.ok;
+        // Traffic is flowing on both children before each reload.
+        while (load.result.ok < okBefore + 50) await new Promise((r) => setTimeout(r, 20));
+      },
+    });
     const result = await load.stop();
     t.diagnostic(JSON.stringify({ ...result, errors: undefined }));
     assert.deepEqual(

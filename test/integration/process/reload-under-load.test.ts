@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { StatusReport } from '../../../src/process/status.js';
 import { textLoad } from '../../helpers/load-client.js';
 import { managedApp } from '../../helpers/managed-app.js';
+import { pidsOf, reloadRounds } from '../../helpers/reload-rounds.js';
 import { freePort } from '../../helpers/start-file.js';
 
 const RELOADS = 6;
@@ -23,10 +23,6 @@ keeper.onWorkerReload = async () => {
   appendFileSync(${JSON.stringify(`${dir}/reloads.txt`)}, 'reloaded\\n');
 };
 `;
-}
-
-function pids(report: StatusReport, worker: string): number[] {
-  return report.children.filter((c) => c.worker === worker).map((c) => c.pid);
 }
 
 // Graceful reload loses nothing. A plain reload closes the old child's
@@ -50,27 +46,17 @@ for (const [mode, args, long, lossless] of [
 
     const started = await app.cli(['start', '-d'], { PORT: String(port) });
     assert.equal(started.code, 0, started.stderr);
-    let report = await app.status();
-    const keeperPid = pids(report, 'keeper');
-    assert.equal(keeperPid.length, 1);
+    const keepers = pidsOf(await app.status(), 'keeper');
+    assert.equal(keepers.length, 1);
 
     const load = textLoad(port, 4, long);
-    const seen = new Set(pids(report, 'echo'));
-    for (let round = 0; round < RELOADS; round++) {
-      const before = pids(report, 'echo');
-      const reloaded = await app.cli([...args]);
-      assert.equal(reloaded.code, 0, reloaded.stderr);
-      assert.match(reloaded.stdout, /2 process\(es\) replaced/);
-      report = await app.status();
-      const after = pids(report, 'echo');
-      assert.equal(after.length, 2);
-      for (const pid of after) {
-        assert.ok(!before.includes(pid), `round ${round}: ${pid} was replaced`);
-        assert.ok(!seen.has(pid));
-        seen.add(pid);
-      }
-      assert.deepEqual(pids(report, 'keeper'), keeperPid, 'reloadable = false is left running');
-    }
+    const report = await reloadRounds(app, {
+      args,
+      worker: 'echo',
+      keeper: 'keeper',
+      rounds: RELOADS,
+      count: 2,
+    });
     const result = await load.stop();
     assert.ok(result.ok > 100, `traffic flowed: ${JSON.stringify(result)}`);
     assert.deepEqual(
