@@ -2,6 +2,23 @@ import assert from 'node:assert/strict';
 import type { StatusReport } from '../../src/process/status.js';
 import type { managedApp } from './managed-app.js';
 
+/**
+ * Start-file source of a worker named 'keeper' with `reloadable = false`:
+ * it appends a line to `reloadsFile` each time a reload reaches it, so a
+ * test can count the `onWorkerReload` calls of a child that is never replaced.
+ */
+export function keeperWorkerSource(reloadsFile: string): string {
+  return `
+const keeper = new Worker();
+keeper.name = 'keeper';
+keeper.reloadable = false;
+keeper.onWorkerReload = async () => {
+  const { appendFileSync } = await import('node:fs');
+  appendFileSync(${JSON.stringify(reloadsFile)}, 'reloaded\\n');
+};
+`;
+}
+
 /** Pids of the children of `worker` in a status report. */
 export function pidsOf(report: StatusReport, worker: string): number[] {
   return report.children.filter((c) => c.worker === worker).map((c) => c.pid);

@@ -10,6 +10,31 @@ export interface RawFrame {
   payload: Buffer;
 }
 
+/** Reads one frame through `readBytes` (exactly that many bytes each call), unmasking its payload. */
+export async function readRawFrame(
+  readBytes: (length: number) => Promise<Buffer>,
+): Promise<RawFrame> {
+  const [b0, b1] = (await readBytes(2)) as unknown as [number, number];
+  let length = b1 & 0x7f;
+  if (length === 126) length = (await readBytes(2)).readUInt16BE(0);
+  else if (length === 127) length = Number((await readBytes(8)).readBigUInt64BE(0));
+  const masked = (b1 & 0x80) !== 0;
+  const key = masked ? await readBytes(4) : null;
+  const payload = Buffer.from(length > 0 ? await readBytes(length) : Buffer.alloc(0));
+  if (key)
+    for (let i = 0; i < length; i++) payload[i] = (payload[i] as number) ^ (key[i % 4] as number);
+  return { fin: (b0 & 0x80) !== 0, rsv: b0 & 0x70, opcode: b0 & 0x0f, masked, payload };
+}
+
+/** Reads frames until a Close frame; resolves with its code (1005 when empty). */
+export async function readCloseCode(readFrame: () => Promise<RawFrame>): Promise<number> {
+  for (;;) {
+    const frame = await readFrame();
+    if (frame.opcode === 0x8)
+      return frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
+  }
+}
+
 /** Builds one client frame byte by byte (masked unless told otherwise), for tests that break rules on purpose. */
 export function clientFrame(
   opcode: number,
@@ -89,26 +114,13 @@ export class RawWebSocketClient {
     this.client.write(bytes);
   }
 
-  async readFrame(): Promise<RawFrame> {
-    const [b0, b1] = (await this.client.readBytes(2)) as unknown as [number, number];
-    let length = b1 & 0x7f;
-    if (length === 126) length = (await this.client.readBytes(2)).readUInt16BE(0);
-    else if (length === 127) length = Number((await this.client.readBytes(8)).readBigUInt64BE(0));
-    const masked = (b1 & 0x80) !== 0;
-    const key = masked ? await this.client.readBytes(4) : null;
-    const payload = Buffer.from(length > 0 ? await this.client.readBytes(length) : Buffer.alloc(0));
-    if (key)
-      for (let i = 0; i < length; i++) payload[i] = (payload[i] as number) ^ (key[i % 4] as number);
-    return { fin: (b0 & 0x80) !== 0, rsv: b0 & 0x70, opcode: b0 & 0x0f, masked, payload };
+  readFrame(): Promise<RawFrame> {
+    return readRawFrame((length) => this.client.readBytes(length));
   }
 
   /** Reads frames until a Close frame; resolves with its code (1005 when empty). */
-  async readClose(): Promise<number> {
-    for (;;) {
-      const frame = await this.readFrame();
-      if (frame.opcode === 0x8)
-        return frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
-    }
+  readClose(): Promise<number> {
+    return readCloseCode(() => this.readFrame());
   }
 
   closed(): Promise<void> {

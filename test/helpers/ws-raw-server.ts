@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import type { TestContext } from 'node:test';
-import type { RawFrame } from './ws-raw-client.js';
+import { type RawFrame, readCloseCode, readRawFrame } from './ws-raw-client.js';
 
 /**
  * One accepted connection of a hand-driven WebSocket server: exact frames
@@ -46,26 +46,13 @@ export class RawServerPeer {
     return all.subarray(0, length);
   }
 
-  async readFrame(): Promise<RawFrame> {
-    const [b0, b1] = (await this.readBytes(2)) as unknown as [number, number];
-    let length = b1 & 0x7f;
-    if (length === 126) length = (await this.readBytes(2)).readUInt16BE(0);
-    else if (length === 127) length = Number((await this.readBytes(8)).readBigUInt64BE(0));
-    const masked = (b1 & 0x80) !== 0;
-    const key = masked ? await this.readBytes(4) : null;
-    const payload = Buffer.from(length > 0 ? await this.readBytes(length) : Buffer.alloc(0));
-    if (key)
-      for (let i = 0; i < length; i++) payload[i] = (payload[i] as number) ^ (key[i % 4] as number);
-    return { fin: (b0 & 0x80) !== 0, rsv: b0 & 0x70, opcode: b0 & 0x0f, masked, payload };
+  readFrame(): Promise<RawFrame> {
+    return readRawFrame((length) => this.readBytes(length));
   }
 
   /** Reads frames until a Close frame; resolves with its code (1005 when empty). */
-  async readClose(): Promise<number> {
-    for (;;) {
-      const frame = await this.readFrame();
-      if (frame.opcode === 0x8)
-        return frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
-    }
+  readClose(): Promise<number> {
+    return readCloseCode(() => this.readFrame());
   }
 
   /** Resolves once the client has closed its side (FIN) or the socket is gone. */

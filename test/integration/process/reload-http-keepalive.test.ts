@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { httpLoad } from '../../helpers/http-load.js';
 import { managedApp } from '../../helpers/managed-app.js';
-import { pidsOf, reloadRounds } from '../../helpers/reload-rounds.js';
+import { keeperWorkerSource, pidsOf, reloadRounds } from '../../helpers/reload-rounds.js';
 import { freePort } from '../../helpers/start-file.js';
 
 const RELOADS = 6;
@@ -20,14 +20,7 @@ web.onMessage = (connection, request) => {
   if (request.path().startsWith('/slow/')) setTimeout(() => connection.send(body), 15);
   else connection.send(body);
 };
-const keeper = new Worker();
-keeper.name = 'keeper';
-keeper.reloadable = false;
-keeper.onWorkerReload = async () => {
-  const { appendFileSync } = await import('node:fs');
-  appendFileSync(${JSON.stringify(`${dir}/reloads.txt`)}, 'reloaded\\n');
-};
-`;
+${keeperWorkerSource(`${dir}/reloads.txt`)}`;
 }
 
 // Keep-alive clients (Node's http.Agent and undici's fetch) reuse their

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { textLoad } from '../../helpers/load-client.js';
 import { managedApp } from '../../helpers/managed-app.js';
-import { pidsOf, reloadRounds } from '../../helpers/reload-rounds.js';
+import { keeperWorkerSource, pidsOf, reloadRounds } from '../../helpers/reload-rounds.js';
 import { freePort } from '../../helpers/start-file.js';
 
 const RELOADS = 6;
@@ -15,14 +15,7 @@ const echo = new Worker('text://127.0.0.1:' + PORT);
 echo.name = 'echo';
 echo.count = 2;
 echo.onMessage = (connection, line) => { connection.send(line); };
-const keeper = new Worker();
-keeper.name = 'keeper';
-keeper.reloadable = false;
-keeper.onWorkerReload = async () => {
-  const { appendFileSync } = await import('node:fs');
-  appendFileSync(${JSON.stringify(`${dir}/reloads.txt`)}, 'reloaded\\n');
-};
-`;
+${keeperWorkerSource(`${dir}/reloads.txt`)}`;
 }
 
 // Graceful reload loses nothing. A plain reload closes the old child's

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
 import { AsyncTcpConnection } from '../../../src/index.js';
 import { listenWorker } from '../../helpers/listen.js';
+import { connectWebSocketClient } from '../../helpers/ws-client-connect.js';
 
 // permessage-deflate parameters, every combination Autobahn|Testsuite 12.x
 // and 13.1-13.7 negotiate, with `ws` as the peer in both directions: `ws`
@@ -225,16 +226,7 @@ describe('our ws:// client -> ws server: every answer RFC 7692 allows is taken',
       client.onError = (_c, _code, message) => errors.push(String(message));
       client.onMessage = (_c, data) => received.push(data);
       client.onClose = () => received.close(errors.join('; '));
-      let extensions = '';
-      const opened = new Promise<void>((resolve) => {
-        client.onWebSocketConnect = (_c, response) => {
-          extensions = response.header('sec-websocket-extensions') ?? '';
-          resolve();
-        };
-      });
-      client.connect();
-      t.after(() => client.destroy());
-      await opened;
+      const extensions = await connectWebSocketClient(t, client);
       assert.deepEqual(parameters(extensions), parameters(answer));
       await roundTrips((data) => client.send(data), received.next, name);
       const closed = new Promise<void>((resolve) => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { listenWorker } from '../../helpers/listen.js';
+import { mutate, rng, validStream } from '../../helpers/ws-fuzz-streams.js';
 import { clientFrame, RawWebSocketClient } from '../../helpers/ws-raw-client.js';
 import { feed, serverParser } from '../../unit/websocket/feed.js';
-import { mutate, rng, validStream } from '../../unit/websocket/fuzz-streams.js';
 
 // Seeded mutated streams over real connections, in random chunks: the
 // server never crashes or hangs, each offending connection is closed with

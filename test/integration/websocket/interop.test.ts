@@ -8,6 +8,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { AsyncTcpConnection } from '../../../src/index.js';
 import { writeFrame } from '../../../src/protocols/websocket/frame-writer.js';
 import { listenWorker } from '../../helpers/listen.js';
+import { connectWebSocketClient } from '../../helpers/ws-client-connect.js';
 import { clientFrame, RawWebSocketClient } from '../../helpers/ws-raw-client.js';
 
 // The interop matrix: the `ws` package as the peer in both directions, for
@@ -125,16 +126,7 @@ describe('our ws:// client -> ws server', () => {
         while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
         return queue.shift() as string | Buffer;
       };
-      let extensions = '';
-      const opened = new Promise<void>((resolve) => {
-        client.onWebSocketConnect = (_c, response) => {
-          extensions = response.header('sec-websocket-extensions') ?? '';
-          resolve();
-        };
-      });
-      client.connect();
-      t.after(() => client.destroy());
-      await opened;
+      const extensions = await connectWebSocketClient(t, client);
       assert.equal(extensions.includes('permessage-deflate'), perMessageDeflate);
       for (const size of SIZES) {
         const text = textOf(size);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import * as wsModule from 'ws';
+import { mutate, rng, validStream } from '../../helpers/ws-fuzz-streams.js';
 import { feed, type Outcome, serverParser } from './feed.js';
-import { mutate, rng, validStream } from './fuzz-streams.js';
 
 // Seeded fuzzing of the frame parser, with the `ws` package's Receiver as
 // the reference: random valid streams, then the same streams with bytes
