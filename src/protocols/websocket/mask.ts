@@ -31,15 +31,13 @@ export function unmask(payload: Uint8Array, source: Uint8Array, keyAt: number): 
   if (head > 0) payload[0] = (payload[0] as number) ^ k0;
   if (head > 1) payload[1] = (payload[1] as number) ^ k1;
   if (head > 2) payload[2] = (payload[2] as number) ^ k2;
-  // The key as one word, rotated so that its first byte meets payload[head].
-  const key = [k0, k1, k2, k3];
-  const b0 = key[head & 3] as number;
-  const b1 = key[(head + 1) & 3] as number;
-  const b2 = key[(head + 2) & 3] as number;
-  const b3 = key[(head + 3) & 3] as number;
+  // The key as one word (in memory order), rotated so that its first byte
+  // meets payload[head]. A shift by 32 is a shift by 0 in JavaScript, so
+  // head 0 leaves the word as it is.
+  const shift = head << 3;
   const word = LITTLE_ENDIAN
-    ? b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)
-    : (b0 << 24) | (b1 << 16) | (b2 << 8) | b3;
+    ? rotateRight(k0 | (k1 << 8) | (k2 << 16) | (k3 << 24), shift)
+    : rotateLeft((k0 << 24) | (k1 << 16) | (k2 << 8) | k3, shift);
   const words = (length - head) >>> 2;
   const view = new Int32Array(payload.buffer, payload.byteOffset + head, words);
   let w = 0;
@@ -50,10 +48,20 @@ export function unmask(payload: Uint8Array, source: Uint8Array, keyAt: number): 
     view[w + 3] = (view[w + 3] as number) ^ word;
   }
   for (; w < words; w++) view[w] = (view[w] as number) ^ word;
-  const tail = head + (words << 2);
-  for (let i = tail; i < length; i++) {
-    payload[i] = (payload[i] as number) ^ (key[i & 3] as number);
+  // The last 0-3 bytes, at key phase `i & 3` like every byte of the payload.
+  for (let i = head + (words << 2); i < length; i++) {
+    const phase = i & 3;
+    const k = phase === 0 ? k0 : phase === 1 ? k1 : phase === 2 ? k2 : k3;
+    payload[i] = (payload[i] as number) ^ k;
   }
+}
+
+function rotateRight(word: number, bits: number): number {
+  return (word >>> bits) | (word << (32 - bits));
+}
+
+function rotateLeft(word: number, bits: number): number {
+  return (word << bits) | (word >>> (32 - bits));
 }
 
 /** Byte loop over `payload[start..end)`, `start` a multiple of 4 (key phase 0). */
