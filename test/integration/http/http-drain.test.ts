@@ -149,3 +149,43 @@ test('draining: a chunked answer under way finishes, the next request gets Conne
   assert.deepEqual([after.body.toString(), after.header('connection')], ['answer /after', 'close']);
   await streaming.closed();
 });
+
+test('draining with drainGrace 0: an idle connection is closed by the drain itself, a request with the app is still answered', async (t) => {
+  const saved = Http.options.drainGrace;
+  t.after(() => {
+    Http.options.drainGrace = saved;
+  });
+  Http.options.drainGrace = 0;
+  const held: (() => void)[] = [];
+  const worker = await listenWorker(t, 'http://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, request: Request) => {
+      const answer = () => connection.send(`answer ${request.path()}`);
+      if (request.path() === '/slow') held.push(answer);
+      else answer();
+    };
+  });
+  const idle = await TestClient.connect(worker.port);
+  const busy = await TestClient.connect(worker.port);
+  t.after(() => {
+    idle.destroy();
+    busy.destroy();
+  });
+  idle.write('GET /first HTTP/1.1\r\nHost: a\r\n\r\n');
+  assert.equal((await readResponse(idle)).body.toString(), 'answer /first');
+  busy.write('GET /slow HTTP/1.1\r\nHost: a\r\n\r\n');
+  await eventually(() => held.length === 1, 'the slow request reached the app');
+  const idleServerSide = [...worker.connections.values()].find(
+    (connection) => connection.getRemotePort() === idle.socket.localPort,
+  );
+  assert.ok(idleServerSide);
+  drainAll(worker.connections.values());
+  // Closing at once, not at a later sweep of the timeouts: it refuses to send.
+  assert.equal(idleServerSide.send('late', true), false);
+  await idle.closed();
+  assert.equal(idle.buffered.length, 0);
+  (held.shift() as () => void)();
+  const response = await readResponse(busy);
+  assert.equal(response.body.toString(), 'answer /slow');
+  assert.equal(response.header('connection'), 'close');
+  await busy.closed();
+});
