@@ -173,3 +173,30 @@ test('a large file over TLS arrives intact', async (t) => {
   });
   assert.ok(body.equals(content));
 });
+
+test('file read steps at their bounds: a 4 KiB and an 8 MiB maxSendBufferSize both deliver the file intact, the small one queueing at most one step past its limit', async (t) => {
+  const dir = tempDir(t);
+  const content = patterned(3 * 1024 * 1024 + 5);
+  writeFileSync(join(dir, 'mid.bin'), content);
+  let highest = 0;
+  let small: TcpConnection<unknown, unknown> | null = null;
+  const worker = await listenWorker(t, 'http://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, request) => {
+      // A quarter of 4 KiB is below the 16 KiB floor; a quarter of 8 MiB above the 256 KiB ceiling.
+      connection.maxSendBufferSize = request.get('buffer') === 'small' ? 4 * 1024 : 8 * 1024 * 1024;
+      if (request.get('buffer') === 'small') small = connection;
+      connection.send(new Response().withFile(join(dir, 'mid.bin')));
+    };
+  });
+  const sampler = setInterval(() => {
+    highest = Math.max(highest, small?.getSendBufferQueueSize() ?? 0);
+  }, 1);
+  t.after(() => clearInterval(sampler));
+  for (const buffer of ['small', 'large']) {
+    const response = await fetch(`http://127.0.0.1:${worker.port}/mid.bin?buffer=${buffer}`);
+    assert.equal(response.status, 200);
+    assert.ok(Buffer.from(await response.arrayBuffer()).equals(content), `${buffer} send buffer`);
+  }
+  // Reading waits while half the limit is queued; one 16 KiB step (and the head) may be on top.
+  assert.ok(highest <= 4 * 1024 + 16 * 1024 + 1024, `queued at most ${highest} bytes`);
+});
