@@ -50,7 +50,7 @@ function ours(bytes: Buffer): Verdict {
     method: head.method,
     target: head.target,
     version: head.version,
-    headers: head.headers.flatMap(([name, value]) => [name, value]),
+    headers: head.headers.flat(),
     body: body.toString('latin1'),
   };
 }
