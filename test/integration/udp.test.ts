@@ -70,3 +70,41 @@ test('an incomplete packet in a datagram is reported, and the socket keeps servi
   assert.equal(message.subarray(4).toString(), 'hi');
   assert.deepEqual(errors, [ErrorCodes.BAD_PACKET]);
 });
+
+test('a text codec on one UDP socket starts each datagram afresh: two lines stay two after an unterminated datagram', async (t) => {
+  const peer = createSocket('udp4');
+  t.after(() => peer.close());
+  await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+  const client = new AsyncUdpConnection(`text://127.0.0.1:${peer.address().port}`);
+  t.after(() => client.close());
+  const lines: string[] = [];
+  let ended!: () => void;
+  const gotEnd = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
+  client.onMessage = (_c, line) => {
+    if (line === 'end') ended();
+    else lines.push(line);
+  };
+  const errors: string[] = [];
+  let dropped!: () => void;
+  const droppedOne = new Promise<void>((resolve) => {
+    dropped = resolve;
+  });
+  client.onError = (_c, _code, _m, error) => {
+    errors.push(error.code);
+    dropped();
+  };
+  client.send('hello');
+  const [, from] = (await once(peer, 'message')) as [Buffer, { port: number }];
+
+  // Longer than the codec's rescan threshold, with no newline: dropped.
+  peer.send('x'.repeat(5000), from.port, '127.0.0.1');
+  await droppedOne;
+  const long = 'y'.repeat(5000);
+  peer.send(`one\n${long}two\n`, from.port, '127.0.0.1');
+  peer.send('end\n', from.port, '127.0.0.1');
+  await gotEnd;
+  assert.deepEqual(lines, ['one', `${long}two`]);
+  assert.deepEqual(errors, [ErrorCodes.BAD_PACKET]);
+});
