@@ -22,8 +22,8 @@ export interface PacketSink {
  * packets per chunk, no copy). Only a trailing partial packet is copied into
  * the receive buffer. Once `input` has announced a length, `input` is not
  * called again until that many bytes are present; the buffer grows with what
- * arrives (linear copying) and stops at exactly the announced length, which
- * is never allocated ahead of the bytes.
+ * arrives (linear copying, within 4x of it) and ends at exactly the announced
+ * length, so a length announced with a few bytes costs a few bytes.
  */
 export class PacketReader {
   readonly #sink: PacketSink;
