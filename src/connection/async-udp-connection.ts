@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { CONNECT_FAIL, ErrorCodes, WorkermanError } from '../errors.js';
+import { CONNECT_FAIL, ErrorCodes, SEND_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
 import type { DecodedOf, EncodableOf, RawSendable } from '../protocols/protocol.js';
 import { Protocols } from '../protocols/schemes.js';
@@ -8,22 +8,34 @@ import type { ContextOptions } from '../transport/context-options.js';
 import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
 import { parseAddress } from '../worker/listen-address.js';
 import type { Callback } from './connection.js';
+import { statistics } from './statistics.js';
 import { encodeDatagram, UdpConnection } from './udp-connection.js';
 
 /**
  * An outbound UDP socket connected to one peer:
  * `new AsyncUdpConnection('text://127.0.0.1:1234')`. `send` before `connect`
- * connects first; datagrams sent meanwhile leave once connected.
+ * connects first; datagrams sent meanwhile leave once connected, up to
+ * `maxSendBufferSize` bytes of them.
  */
 export class AsyncUdpConnection<Address extends string = string> extends UdpConnection<
   DecodedOf<Address>,
   EncodableOf<Address>
 > {
+  /** Default for `maxSendBufferSize`: 1 MiB. */
+  static defaultMaxSendBufferSize = 1024 * 1024;
+
+  /**
+   * Bytes of datagrams that may wait for the socket to connect; a send that
+   * would go past it is refused (`false`, `onError` with `SEND_FAIL` /
+   * `WM_ERR_SEND_BUFFER_FULL`).
+   */
+  maxSendBufferSize = AsyncUdpConnection.defaultMaxSendBufferSize;
   onConnect: Callback<[connection: this]> | null = null;
 
   readonly #context: ContextOptions;
   #connected = false;
   #queue: (Buffer | string)[] = [];
+  #queuedBytes = 0;
   #closeWhenConnected = false;
 
   constructor(remoteAddress: Address, contextOptions: ContextOptions = {}) {
@@ -64,6 +76,7 @@ export class AsyncUdpConnection<Address extends string = string> extends UdpConn
     bind(() =>
       socket.connect(this.remotePort, this.remoteIp, () => {
         this.#connected = true;
+        this.#queuedBytes = 0;
         for (const payload of this.#queue.splice(0)) socket.send(payload);
         if (this.#closeWhenConnected) {
           this.close();
@@ -79,10 +92,7 @@ export class AsyncUdpConnection<Address extends string = string> extends UdpConn
     if (this.socket === null) this.connect();
     const payload = encodeDatagram(this, data, raw);
     if (payload.length === 0) return null;
-    if (!this.#connected) {
-      this.#queue.push(payload);
-      return null;
-    }
+    if (!this.#connected) return this.#queueBeforeConnect(payload);
     (this.socket as Socket).send(payload);
     return true;
   }
@@ -100,9 +110,27 @@ export class AsyncUdpConnection<Address extends string = string> extends UdpConn
     this.socket = null;
     this.#connected = false;
     this.#queue = [];
+    this.#queuedBytes = 0;
     socket.close(() => {
       const onClose = this.onClose;
       if (onClose) invokeCallback(this, 'onClose', onClose, this, undefined);
     });
+  }
+
+  #queueBeforeConnect(payload: Buffer | string): boolean | null {
+    const bytes = Buffer.byteLength(payload);
+    if (this.#queuedBytes + bytes > this.maxSendBufferSize) {
+      statistics.sendFail++;
+      const error = new WorkermanError(
+        ErrorCodes.SEND_BUFFER_FULL,
+        `send queue full on ${this.describe()} before connecting: ${this.#queuedBytes} bytes waiting, a datagram of ${bytes} more, maxSendBufferSize ${this.maxSendBufferSize}; the datagram was dropped`,
+      );
+      debugConnection('%s', error.message);
+      if (this.onError) invokeErrorCallback(this, this.onError, SEND_FAIL, error);
+      return false;
+    }
+    this.#queue.push(payload);
+    this.#queuedBytes += bytes;
+    return null;
   }
 }

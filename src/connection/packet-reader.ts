@@ -20,9 +20,10 @@ export interface PacketSink {
  *
  * Chunks are parsed in place while nothing is buffered (the common case: whole
  * packets per chunk, no copy). Only a trailing partial packet is copied into
- * the receive buffer. Once `input` has announced a length, the buffer is sized
- * for it and `input` is not called again until that many bytes are present,
- * so a large packet costs one allocation and linear copying.
+ * the receive buffer. Once `input` has announced a length, `input` is not
+ * called again until that many bytes are present; the buffer grows with what
+ * arrives (linear copying, within 4x of it) and ends at exactly the announced
+ * length, so a length announced with a few bytes costs a few bytes.
  */
 export class PacketReader {
   readonly #sink: PacketSink;
@@ -209,17 +210,18 @@ export class PacketReader {
   }
 
   #keep(data: Buffer, offset: number, fromBuffer: boolean): void {
+    let pending: ReceiveBuffer;
     if (fromBuffer) {
-      (this.#pending as ReceiveBuffer).consume(offset);
+      pending = this.#pending as ReceiveBuffer;
+      pending.consume(offset);
     } else if (offset < data.length) {
-      this.#pending ??= new ReceiveBuffer();
-      if (this.#expected > 0) this.#pending.reserve(this.#expected);
-      this.#pending.append(data, offset);
+      pending = this.#pending ??= new ReceiveBuffer();
+      pending.expect(this.#expected);
+      pending.append(data, offset);
       return;
     } else {
       return;
     }
-    const pending = this.#pending as ReceiveBuffer;
-    if (this.#expected > pending.length) pending.reserve(this.#expected);
+    if (this.#expected > 0) pending.expect(this.#expected);
   }
 }

@@ -57,6 +57,12 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
   static defaultMaxPackageSize = 10 * 1024 * 1024;
   /** After `close()` has flushed, how long to wait for the peer's FIN before destroying (seconds). */
   static lingerTimeout = 1;
+  /**
+   * From `close()`, how long what is queued may take to leave before the
+   * socket is destroyed (seconds; 0: no limit). A peer that stopped reading
+   * never takes it, and the close would otherwise never complete.
+   */
+  static closeTimeout = 60;
 
   static readonly STATUS_INITIAL = ConnectionStatus.INITIAL;
   static readonly STATUS_CONNECTING = ConnectionStatus.CONNECTING;
@@ -187,13 +193,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     // with unread bytes sends a reset, which can wipe our last answer from
     // the peer's receive buffer before it is read (RFC 9112 §9.6).
     if (this.#receivingPaused) socket.resume();
-    // Once everything is flushed and our FIN is out, give the peer
-    // lingerTimeout to close its side; a peer that never does is cut.
-    socket.once('finish', () => {
-      const linger = setTimeout(() => socket.destroy(), TcpConnection.lingerTimeout * 1000);
-      linger.unref();
-      socket.once('close', () => clearTimeout(linger));
-    });
+    armCloseDeadlines(socket);
   }
 
   /** Closes at once, dropping whatever is queued. `onClose` follows. */
@@ -539,6 +539,28 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
       this.socket?.uncork();
     }
   }
+}
+
+/**
+ * Bounds an orderly close: `closeTimeout` from `close()` for the queued
+ * bytes to leave (a peer that stopped reading never takes them, so 'finish'
+ * would never come), then, once they and our FIN are out, `lingerTimeout`
+ * for the peer to close its side. A peer that does neither is cut.
+ */
+function armCloseDeadlines(socket: Socket): void {
+  const cut = () => socket.destroy();
+  const closeMs = TcpConnection.closeTimeout * 1000;
+  let deadline = closeMs > 0 ? setTimeout(cut, closeMs).unref() : null;
+  const linger = () => {
+    if (deadline) clearTimeout(deadline);
+    deadline = setTimeout(cut, TcpConnection.lingerTimeout * 1000).unref();
+  };
+  // Already finished when the peer's FIN ended our side before close().
+  if (socket.writableFinished) linger();
+  else socket.once('finish', linger);
+  socket.once('close', () => {
+    if (deadline) clearTimeout(deadline);
+  });
 }
 
 // Socket listeners are shared functions, not closures per connection; each

@@ -8,7 +8,8 @@ const CR = 0x0d;
  * Where the previous `input` call stopped looking for a newline. Without it a
  * line that arrives in many chunks would be scanned from its start each time,
  * which is quadratic in the line length. Short buffers are rescanned instead:
- * that is cheaper than the lookup.
+ * that is cheaper than the lookup. Never on UDP: a datagram never continues
+ * in the next one, so the next `input` sees other bytes, not more of these.
  */
 const scannedUpTo = new WeakMap<ConnectionInterface, number>();
 const RESCAN_BELOW_BYTES = 4096;
@@ -21,14 +22,15 @@ export const Text: Protocol<string, string | Buffer> = {
   decodeCopiesPacket: true,
 
   input(buffer, connection) {
+    const resumable = buffer.length > RESCAN_BELOW_BYTES && connection.transport !== 'udp';
     let from = 0;
-    if (buffer.length > RESCAN_BELOW_BYTES) {
+    if (resumable) {
       from = scannedUpTo.get(connection) ?? 0;
       if (from > buffer.length) from = 0;
     }
     const at = buffer.indexOf(LF, from);
     if (at === -1) {
-      if (buffer.length > RESCAN_BELOW_BYTES) scannedUpTo.set(connection, buffer.length);
+      if (resumable) scannedUpTo.set(connection, buffer.length);
       return 0;
     }
     if (from !== 0) scannedUpTo.delete(connection);

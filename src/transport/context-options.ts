@@ -13,9 +13,16 @@ export interface SocketContextOptions {
 /**
  * TLS options: `contextOptions.ssl`. Node's own TLS options (`cert`, `key`,
  * `ca`, `rejectUnauthorized`, `servername`, ...) pass through; the origin's
- * PHP stream-context names are understood as well.
+ * PHP stream-context names are understood as well. Listeners default to
+ * TLS 1.2+ (`minVersion`) with ECDHE + AEAD suites (`ciphers`); setting
+ * either replaces that default.
  */
 export interface SslContextOptions extends SecureContextOptions {
+  /**
+   * Servers: milliseconds a new connection has to complete its TLS handshake
+   * before it is closed (Node's option). Default 10000; 0 turns it off.
+   */
+  handshakeTimeout?: number;
   /** Servers: ask clients for a certificate. */
   requestCert?: boolean;
   /** Servers: refuse clients without a valid certificate (with requestCert); clients: refuse an unverified server. */

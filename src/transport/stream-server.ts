@@ -37,8 +37,12 @@ export async function listenStream(
   } else if (transport === 'ssl') {
     server = createTlsServer({ ...common, ...tlsServerOptions(context.ssl) });
     server.on('secureConnection', onSocket);
+    // Node reports a failed or timed-out handshake here and leaves the
+    // socket open (a client that never sends its ClientHello would stay for
+    // ever): close it.
     server.on('tlsClientError', (error: Error, socket: Socket) => {
       debugWorker('TLS handshake failed from %s: %s', socket.remoteAddress, error.message);
+      socket.destroy();
     });
   } else {
     server = createServer(common, onSocket);

@@ -1,7 +1,32 @@
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import { type ConnectionOptions, DEFAULT_CIPHERS, type TlsOptions } from 'node:tls';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import type { SslContextOptions } from './context-options.js';
+
+/**
+ * How long a TLS listener gives a new connection to complete its handshake
+ * (milliseconds; `contextOptions.ssl.handshakeTimeout`). Node's own default
+ * is 120 s, and a `tls.Server` does not even close the socket when it runs
+ * out: the listener does that (stream-server.ts).
+ */
+export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+/**
+ * The TLS 1.2 suites a listener offers unless `contextOptions.ssl.ciphers`
+ * says otherwise: forward secrecy (ECDHE) and authenticated encryption (GCM,
+ * ChaCha20-Poly1305) only, no CBC (RFC 9325 §4.2). TLS 1.3 suites all have
+ * both properties; they are kept as Node has them (`tls.DEFAULT_CIPHERS`),
+ * since a list naming none of them would switch TLS 1.3 off.
+ */
+export const DEFAULT_SERVER_CIPHERS = [
+  ...DEFAULT_CIPHERS.split(':').filter((suite) => suite.startsWith('TLS_')),
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 function readPem(path: string, option: string): Buffer {
   try {
@@ -15,10 +40,20 @@ function readPem(path: string, option: string): Buffer {
   }
 }
 
-/** Node TLS server options from `contextOptions.ssl`, reading `local_cert` / `local_pk` files. */
+/**
+ * Node TLS server options from `contextOptions.ssl`, reading `local_cert` /
+ * `local_pk` files. Defaults: TLS 1.2 or later, the suites above, a 10 s
+ * handshake deadline; each is overridden by the option of the same name.
+ */
 export function tlsServerOptions(ssl: SslContextOptions | undefined): TlsOptions {
   const { local_cert, local_pk, verify_peer, ...node } = ssl ?? {};
-  const options: TlsOptions = { ...node };
+  const options: TlsOptions = {
+    ciphers: DEFAULT_SERVER_CIPHERS,
+    handshakeTimeout: DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+    // Node refuses a version range next to `secureProtocol`: that one wins.
+    ...(node.secureProtocol === undefined && { minVersion: 'TLSv1.2' as const }),
+    ...node,
+  };
   if (local_cert !== undefined) options.cert = readPem(local_cert, 'local_cert');
   if (local_pk !== undefined) options.key = readPem(local_pk, 'local_pk');
   if (verify_peer !== undefined) options.requestCert = verify_peer;

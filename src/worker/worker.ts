@@ -12,6 +12,7 @@ import { describeAddress, listenStream } from '../transport/stream-server.js';
 import { bindUdp } from '../transport/udp.js';
 import { VERSION } from '../version.js';
 import { invokeCallback, invokeLifecycle } from './callbacks.js';
+import { HeldSockets } from './held-sockets.js';
 import { type ListenAddress, parseAddress } from './listen-address.js';
 import { runAll, stopAll } from './run-all.js';
 
@@ -37,6 +38,10 @@ export class Worker<Address extends string = string> {
   static readonly VERSION = VERSION;
   /** Seconds a stopping process waits for connections to close before cutting them. */
   static stopTimeout = 2;
+  /** Connections a worker holds, unread, while its accepting is paused; more are closed at once. */
+  static maxHeldConnections = 1024;
+  /** Seconds a connection is held while accepting is paused before it is closed. */
+  static heldConnectionTimeout = 10;
   /** Run the master detached from the terminal (`start -d` sets it too). */
   static daemonize = false;
   /** Where a daemon's stdout and stderr go. */
@@ -95,7 +100,7 @@ export class Worker<Address extends string = string> {
   #datagramSocket: DatagramSocket | null = null;
   #codec: Protocol<unknown, unknown> | null = null;
   #acceptPaused = false;
-  #heldSockets: Socket[] = [];
+  readonly #heldSockets = new HeldSockets();
   #stopping: Promise<void> | null = null;
   /** The pending or finished listen(), so concurrent calls open one socket. */
   #listening: Promise<void> | null = null;
@@ -208,33 +213,41 @@ export class Worker<Address extends string = string> {
     const datagramSocket = this.#datagramSocket;
     this.#server = null;
     this.#datagramSocket = null;
-    for (const socket of this.#heldSockets.splice(0)) socket.destroy();
+    this.#heldSockets.destroyAll();
     // close() stops accepting at once; its callback would wait for every
     // connection to end, which is stop()'s business, not unlisten's.
     server?.close();
     if (datagramSocket) await new Promise<void>((resolve) => datagramSocket.close(() => resolve()));
   }
 
-  /** Holds new connections (accepted sockets wait, unread) until `resumeAccept`. */
+  /**
+   * Holds new connections until `resumeAccept`: accepted sockets wait,
+   * unread, at most `Worker.maxHeldConnections` of them (more are closed at
+   * once) and each at most `Worker.heldConnectionTimeout` seconds.
+   */
   pauseAccept(): void {
     this.#acceptPaused = true;
   }
 
   resumeAccept(): void {
     this.#acceptPaused = false;
-    for (const socket of this.#heldSockets.splice(0)) {
-      if (!socket.destroyed) this.#accept(socket);
-    }
+    for (const socket of this.#heldSockets.release()) this.#accept(socket);
   }
 
   /**
-   * Runs this worker in the current process: listens, then `onWorkerStart`
-   * (awaited; connections accepted meanwhile wait for it), then accepts.
+   * Runs this worker in the current process: `onWorkerStart` (awaited), then
+   * listens and accepts. A process takes no connection it cannot serve yet:
+   * while it starts, its siblings (or, during a reload, the process it
+   * replaces) take them from the shared accept queue. `onWorkerStart` may
+   * call `await worker.listen()` itself (to learn a port 0's number):
+   * connections accepted from then on are held until it returns.
    */
   async run(): Promise<void> {
     this.pauseAccept();
-    await this.listen();
     await invokeLifecycle('onWorkerStart', this.onWorkerStart, this);
+    // Asked to stop while starting: stay closed.
+    if (this.stopping) return;
+    await this.listen();
     this.resumeAccept();
   }
 
@@ -285,7 +298,11 @@ export class Worker<Address extends string = string> {
       // A held socket may fail (reset) before it is accepted; without a
       // listener its 'error' would be thrown.
       socket.on('error', ignoreHeldSocketError);
-      this.#heldSockets.push(socket);
+      this.#heldSockets.hold(
+        socket,
+        Worker.maxHeldConnections,
+        Worker.heldConnectionTimeout * 1000,
+      );
       return;
     }
     const connection = new TcpConnection(socket, this.#codec) as ConnectionFor<Address> &

@@ -11,8 +11,11 @@ export interface TestCert {
   remove(): void;
 }
 
-/** A fresh self-signed certificate for 127.0.0.1 / localhost, made with openssl. */
-export function makeTestCert(): TestCert {
+/**
+ * A fresh self-signed certificate for 127.0.0.1 / localhost, made with
+ * openssl: an ECDSA P-256 key, or RSA 2048 (for cipher suites that need one).
+ */
+export function makeTestCert(keyType: 'ec' | 'rsa' = 'ec'): TestCert {
   const dir = mkdtempSync(join(tmpdir(), 'workerman-cert-'));
   const certPath = join(dir, 'cert.pem');
   const keyPath = join(dir, 'key.pem');
@@ -22,9 +25,7 @@ export function makeTestCert(): TestCert {
       'req',
       '-x509',
       '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
+      ...(keyType === 'ec' ? ['ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['rsa:2048']),
       '-nodes',
       '-days',
       '2',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCodes, PROTOCOL_FAIL, TcpConnection, type WorkermanError } from '../../src/index.js';
-import { listenWorker } from '../helpers/listen.js';
+import { eventually, listenWorker } from '../helpers/listen.js';
 import { TestClient } from '../helpers/test-client.js';
 
 function frameHeader(total: number): Buffer {
@@ -44,6 +44,52 @@ test('a 100 MB announced frame is refused without allocating it; other connectio
 
   bystander.write(Buffer.concat([frameHeader(7), Buffer.from('abc')]));
   assert.equal((await bystander.readBytes(7)).subarray(4).toString(), 'abc');
+});
+
+test('peers announcing large frames and sending a few bytes hold memory for those bytes, not the announced size', async (t) => {
+  const peers = 50;
+  const announced = 8 * 1024 * 1024;
+  const worker = await listenWorker(t, 'frame://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, body) => {
+      connection.send(`got ${body.length}`);
+    };
+  });
+  const clients = await Promise.all(
+    Array.from({ length: peers }, () => TestClient.connect(worker.port)),
+  );
+  t.after(() => {
+    for (const client of clients) client.destroy();
+  });
+  global.gc?.();
+  const before = process.memoryUsage().arrayBuffers;
+  for (const client of clients)
+    client.write(Buffer.concat([frameHeader(announced), Buffer.alloc(4)]));
+  await eventually(
+    () =>
+      worker.connections.size === peers &&
+      [...worker.connections.values()].every((c) => c.getRecvBufferQueueSize() === 8),
+    "every peer's 8 bytes to be buffered",
+  );
+  const grown = process.memoryUsage().arrayBuffers - before;
+  // Allocating each announced frame up front would be 400 MiB.
+  assert.ok(
+    grown < announced,
+    `${peers} peers with 8 bytes each grew external memory by ${grown} bytes`,
+  );
+
+  // The frames still complete, arriving in pieces.
+  const [first] = clients as [TestClient];
+  const rest = Buffer.alloc(announced - 8, 7);
+  for (let at = 0; at < rest.length; at += 256 * 1024) {
+    if (!first.socket.write(rest.subarray(at, at + 256 * 1024))) {
+      await new Promise((resolve) => first.socket.once('drain', resolve));
+    }
+  }
+  const reply = await first.readBytes(4);
+  assert.equal(
+    (await first.readBytes(reply.readUInt32BE(0) - 4)).toString(),
+    `got ${announced - 4}`,
+  );
 });
 
 test('a frame of exactly maxPackageSize in 64 KB chunks arrives whole; one byte more is refused', async (t) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { AsyncUdpConnection, ErrorCodes } from '../../src/index.js';
+import { AsyncUdpConnection, ErrorCodes, SEND_FAIL } from '../../src/index.js';
 import { listenWorker } from '../helpers/listen.js';
 
 test('a text worker over UDP decodes each packet of a datagram and replies to the sender', async (t) => {
@@ -69,4 +69,84 @@ test('an incomplete packet in a datagram is reported, and the socket keeps servi
   const [message] = (await once(socket, 'message')) as [Buffer];
   assert.equal(message.subarray(4).toString(), 'hi');
   assert.deepEqual(errors, [ErrorCodes.BAD_PACKET]);
+});
+
+test('a text codec on one UDP socket starts each datagram afresh: two lines stay two after an unterminated datagram', async (t) => {
+  const peer = createSocket('udp4');
+  t.after(() => peer.close());
+  await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+  const client = new AsyncUdpConnection(`text://127.0.0.1:${peer.address().port}`);
+  t.after(() => client.close());
+  const lines: string[] = [];
+  let ended!: () => void;
+  const gotEnd = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
+  client.onMessage = (_c, line) => {
+    if (line === 'end') ended();
+    else lines.push(line);
+  };
+  const errors: string[] = [];
+  let dropped!: () => void;
+  const droppedOne = new Promise<void>((resolve) => {
+    dropped = resolve;
+  });
+  client.onError = (_c, _code, _m, error) => {
+    errors.push(error.code);
+    dropped();
+  };
+  client.send('hello');
+  const [, from] = (await once(peer, 'message')) as [Buffer, { port: number }];
+
+  // Longer than the codec's rescan threshold, with no newline: dropped.
+  peer.send('x'.repeat(5000), from.port, '127.0.0.1');
+  await droppedOne;
+  const long = 'y'.repeat(5000);
+  peer.send(`one\n${long}two\n`, from.port, '127.0.0.1');
+  peer.send('end\n', from.port, '127.0.0.1');
+  await gotEnd;
+  assert.deepEqual(lines, ['one', `${long}two`]);
+  assert.deepEqual(errors, [ErrorCodes.BAD_PACKET]);
+});
+
+test('AsyncUdpConnection queues datagrams before connecting up to maxSendBufferSize bytes, and refuses past it', async (t) => {
+  const peer = createSocket('udp4');
+  t.after(() => peer.close());
+  await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+  const received: string[] = [];
+  let ended!: () => void;
+  const gotEnd = new Promise<void>((resolve) => {
+    ended = resolve;
+  });
+  peer.on('message', (message) => {
+    if (message.toString() === 'end') ended();
+    else received.push(message.toString());
+  });
+
+  assert.equal(AsyncUdpConnection.defaultMaxSendBufferSize, 1024 * 1024);
+  const client = new AsyncUdpConnection(`udp://127.0.0.1:${peer.address().port}`);
+  t.after(() => client.close());
+  client.maxSendBufferSize = 10;
+  const errors: { code: number; error: string }[] = [];
+  client.onError = (_c, code, _m, error) => {
+    errors.push({ code, error: error.code });
+  };
+  const connected = new Promise<void>((resolve) => {
+    client.onConnect = () => resolve();
+  });
+  assert.equal(client.send('aaaaa'), null);
+  assert.equal(client.send('b✓'), null); // 4 bytes in UTF-8: 9 queued
+  assert.equal(client.send('cc'), false, 'one byte past the limit');
+  assert.equal(client.send('d'), null, 'exactly at the limit');
+  assert.equal(client.send('e'), false);
+  assert.deepEqual(errors, [
+    { code: SEND_FAIL, error: ErrorCodes.SEND_BUFFER_FULL },
+    { code: SEND_FAIL, error: ErrorCodes.SEND_BUFFER_FULL },
+  ]);
+  await connected;
+  // Connected: datagrams go straight to the socket, no queue to bound.
+  assert.equal(client.send('x'.repeat(100)), true);
+  client.send('end');
+  await gotEnd;
+  assert.deepEqual(received, ['aaaaa', 'b✓', 'd', 'x'.repeat(100)]);
 });
