@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, WorkermanError } from '../../../errors.js';
+import { finishBeforeExit } from '../../../worker/unfinished-work.js';
 import { FileSessionHandler } from './file-session-handler.js';
 import type { SessionHandler } from './session-handler.js';
 
@@ -22,7 +23,8 @@ const VALID_ID = /^[a-zA-Z0-9]{16,128}$/;
  * Data is loaded once per request and saved when the answer is sent (or by
  * `await session.save()`); values must survive JSON. After the answer is
  * sent the session is closed: a change then throws `WM_ERR_SESSION_ANSWERED`
- * (it could not be saved with its request).
+ * (it could not be saved with its request). A stopping or reloading process
+ * waits for saves under way, within `Worker.stopTimeout`.
  *
  * Settings are static: the cookie (`Session.sessionName`, lifetime, path,
  * domain, Secure, HttpOnly, SameSite), the store (`Session.handler`: files by
@@ -184,12 +186,16 @@ export class Session {
     if (deleteOld) await Session.handler.destroy(old);
   }
 
-  /** Writes changed data, or keeps unchanged data alive; an emptied session is removed. */
+  /**
+   * Writes changed data, or keeps unchanged data alive; an emptied session
+   * is removed. A stopping process waits for it (`Worker.stopTimeout`).
+   */
   save(): Promise<void> {
     const id = this.#id;
     const done = (saving.get(id) ?? Promise.resolve()).then(() => this.#write());
     const settled = done.catch(() => {});
     saving.set(id, settled);
+    finishBeforeExit(settled);
     settled.then(() => {
       if (saving.get(id) === settled) saving.delete(id);
     });
