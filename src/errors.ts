@@ -24,6 +24,15 @@ export const ErrorCodes = {
   LISTEN_FAILED: 'WM_ERR_LISTEN_FAILED',
   /** The codec's `encode` threw. */
   ENCODE_FAILED: 'WM_ERR_ENCODE_FAILED',
+  /**
+   * A request's session was used after its answer went out: a new id's
+   * cookie can no longer be sent, or a change can no longer be saved.
+   */
+  SESSION_ANSWERED: 'WM_ERR_SESSION_ANSWERED',
+  /** `request.sessionId()` before strict mode checked the cookie's id (`await request.session()` first). */
+  SESSION_NOT_LOADED: 'WM_ERR_SESSION_NOT_LOADED',
+  /** A folder the process would trust is not its own, or others may write to it. */
+  UNSAFE_PATH: 'WM_ERR_UNSAFE_PATH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -34,12 +34,18 @@ export { type CookieOptions, Response } from './protocols/http/response.js';
 export { type ServerSentEvent, ServerSentEvents } from './protocols/http/server-sent-events.js';
 export { FileSessionHandler } from './protocols/http/session/file-session-handler.js';
 export {
+  type IoRedisLikeClient,
+  type NodeRedisLikeClient,
   type RedisLikeClient,
   RedisSessionHandler,
 } from './protocols/http/session/redis-session-handler.js';
 export { Session } from './protocols/http/session/session.js';
 export type { SessionHandler } from './protocols/http/session/session-handler.js';
-export { StaticFiles } from './protocols/http/static-files.js';
+export {
+  type DotfilesPolicy,
+  StaticFiles,
+  type StaticFilesOptions,
+} from './protocols/http/static-files.js';
 export type {
   DecodedOf,
   EncodableOf,

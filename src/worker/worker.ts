@@ -15,6 +15,7 @@ import { invokeCallback, invokeLifecycle } from './callbacks.js';
 import { HeldSockets } from './held-sockets.js';
 import { type ListenAddress, parseAddress } from './listen-address.js';
 import { runAll, stopAll } from './run-all.js';
+import { unfinishedWork } from './unfinished-work.js';
 
 /** The connection type a worker's callbacks receive for its address. */
 export type ConnectionFor<Address extends string> = Address extends `udp://${string}`
@@ -253,8 +254,9 @@ export class Worker<Address extends string = string> {
 
   /**
    * Stops this worker in this process: stops listening, runs `onWorkerStop`,
-   * closes every connection (flushing what is queued) and destroys those still
-   * open after `Worker.stopTimeout` seconds.
+   * closes every connection (flushing what is queued), lets unfinished work
+   * such as session saves end, and destroys the connections still open
+   * after `Worker.stopTimeout` seconds (unfinished work is then abandoned).
    */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
@@ -267,8 +269,9 @@ export class Worker<Address extends string = string> {
     const deadline = Date.now() + Worker.stopTimeout * 1000;
     for (const connection of this.connections.values()) connection.close();
     // Closed connections leave the map; check on a short period, as the
-    // origin does, until they are all gone or the deadline passes.
-    while (this.connections.size > 0 && Date.now() < deadline) {
+    // origin does, until they are all gone (and work such as session saves
+    // is finished) or the deadline passes.
+    while ((this.connections.size > 0 || unfinishedWork() > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     for (const connection of this.connections.values()) {

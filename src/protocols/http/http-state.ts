@@ -41,8 +41,6 @@ export interface HttpState {
   pausedForOrder: boolean;
   /** A chunked or event-stream response is open: the request is answered at its end. */
   streaming: 'none' | 'chunked' | 'events' | 'file';
-  /** Headers to add to the next response (a session's Set-Cookie). */
-  pendingHeaders: string;
   /** Set while a file is streaming; called when the connection closes. */
   abortFile: (() => void) | null;
   /** The process is stopping (reload or stop): see drain.ts. */
@@ -53,12 +51,6 @@ export interface HttpState {
 
 const states = new WeakMap<HttpConnection, HttpState>();
 const live = new Set<HttpState>();
-
-/** A session's Set-Cookie, queued for the next response on this connection. */
-export function queueHeader(connection: HttpConnection, line: string): void {
-  const state = states.get(connection);
-  if (state !== undefined) state.pendingHeaders += line;
-}
 
 export function createState(connection: HttpConnection): HttpState {
   const state: HttpState = {
@@ -73,7 +65,6 @@ export function createState(connection: HttpConnection): HttpState {
     keepAlive: true,
     pausedForOrder: false,
     streaming: 'none',
-    pendingHeaders: '',
     abortFile: null,
     draining: false,
     drainDeadline: 0,

@@ -1,11 +1,21 @@
 import type { ConnectionInterface } from '../../connection/connection.js';
+import { ErrorCodes, WorkermanError } from '../../errors.js';
 import { type Fields, type FieldValue, parseCookieHeader, parseUrlEncoded } from './form-fields.js';
 import { type ParsedBody, parseBody, type UploadedFile } from './request-body.js';
 import type { RequestHead } from './request-head.js';
-import { addResponseHeader } from './response-headers-queue.js';
 import { Session } from './session/session.js';
 
 const EMPTY = Buffer.alloc(0);
+
+/** How far the answer to a request has gone; the session's cookie and data depend on it. */
+const Answer = {
+  /** Nothing sent yet: a new session id's cookie can still go out. */
+  NONE: 0,
+  /** The head is out (a streamed answer): no more headers, data is saved at its end. */
+  HEAD_SENT: 1,
+  /** The answer is complete and the session saved with it. */
+  DONE: 2,
+} as const;
 
 /**
  * An HTTP request as `onMessage` (and `onWebSocketConnect`) receives it. Only
@@ -33,7 +43,13 @@ export class Request {
   private cookies: Record<string, string> | undefined;
   private parsedBody: ParsedBody | undefined;
   private sessionIdValue: string | undefined;
+  /** The id was made for this request: nothing to read for it. */
+  private sessionIdIsFresh = false;
   private sessionPromise: Promise<Session> | undefined;
+  private loadedSession: Session | undefined;
+  /** The session's `Set-Cookie` line for this request's answer, or `''`. */
+  private sessionCookieLine = '';
+  private answer: (typeof Answer)[keyof typeof Answer] = Answer.NONE;
 
   /**
    * `rawHead` is the head's bytes as received (rebuilt from `head` when
@@ -164,47 +180,128 @@ export class Request {
   }
 
   /**
-   * The session id: from the `Session.sessionName` cookie when it is one of
-   * ours, else a new id whose `Set-Cookie` goes out with the answer.
+   * The session id: the `Session.sessionName` cookie's when it is one of
+   * ours, else a new id whose `Set-Cookie` goes out with the answer. In
+   * strict mode (`Session.strict`, the default) a cookie's id counts only
+   * once `await request.session()` found it in the store; before that this
+   * throws `WM_ERR_SESSION_NOT_LOADED`.
    */
   sessionId(): string {
     if (this.sessionIdValue !== undefined) return this.sessionIdValue;
     const fromCookie = this.cookie(Session.sessionName);
-    if (Session.isValidId(fromCookie)) {
-      this.sessionIdValue = fromCookie;
-    } else {
-      this.sessionIdValue = Session.createId();
-      this.announceSessionId(this.sessionIdValue);
+    if (!Session.isValidId(fromCookie)) return this.issueSessionId();
+    if (Session.strict) {
+      throw new WorkermanError(
+        ErrorCodes.SESSION_NOT_LOADED,
+        `${this.describe()}: in strict mode (Session.strict) the cookie's session id is ` +
+          'checked with the store by `await request.session()`; call it before request.sessionId()',
+      );
     }
-    return this.sessionIdValue;
+    this.sessionIdValue = fromCookie;
+    return fromCookie;
   }
 
-  /** The session, loaded from `Session.handler` once per request; saved when the answer is sent. */
+  /**
+   * The session, loaded from `Session.handler` once per request and saved
+   * when the answer is sent. Loading it after the answer was sent rejects
+   * with `WM_ERR_SESSION_ANSWERED`.
+   */
   session(): Promise<Session> {
-    this.sessionPromise ??= Session.load(this.sessionId());
+    if (this.sessionPromise === undefined && this.answer === Answer.DONE) {
+      return Promise.reject(this.answeredError('loaded'));
+    }
+    this.sessionPromise ??= this.loadSession();
     return this.sessionPromise;
   }
 
-  /** Gives the session a new id (keeping its data); `deleteOld` removes the old id's data. */
+  /**
+   * Gives the session a new id (keeping its data); `deleteOld` removes the
+   * old id's data. Call it before the answer's head is sent: the new id
+   * travels in its `Set-Cookie`.
+   */
   async sessionRegenerateId(deleteOld = false): Promise<string> {
     const session = await this.session();
-    const id = Session.createId();
+    const id = this.issueSessionId();
     await session.regenerate(id, deleteOld);
-    this.sessionIdValue = id;
-    this.announceSessionId(id);
     return id;
   }
 
-  /** Saves a session this request loaded; the codec calls it when the answer goes out. */
-  saveSession(): Promise<void> | null {
-    if (this.sessionPromise === undefined) return null;
-    return this.sessionPromise.then((session) => session.save());
+  /**
+   * Header lines this request adds to its answer (the session's
+   * `Set-Cookie`): the codec takes them once, as the answer's head is built.
+   */
+  takeResponseHeaders(): string {
+    if (this.answer === Answer.NONE) this.answer = Answer.HEAD_SENT;
+    const lines = this.sessionCookieLine;
+    this.sessionCookieLine = '';
+    return lines;
   }
 
-  private announceSessionId(id: string): void {
-    if (this.connection !== null) {
-      addResponseHeader(this.connection, `Set-Cookie: ${Session.cookieValue(id)}\r\n`);
+  /**
+   * The answer is complete: saves the session this request loaded, and
+   * closes it to later changes. The codec calls it once per answer.
+   */
+  saveSession(): Promise<void> | null {
+    this.answer = Answer.DONE;
+    if (this.sessionPromise === undefined) return null;
+    const description = this.describe();
+    // Closed at once when loaded, so a change right after send() throws
+    // instead of racing the save.
+    this.loadedSession?.close(description);
+    return this.sessionPromise.then((session) => {
+      session.close(description);
+      return session.save();
+    });
+  }
+
+  private async loadSession(): Promise<Session> {
+    let session: Session | undefined;
+    if (this.sessionIdValue === undefined) {
+      const fromCookie = this.cookie(Session.sessionName);
+      if (Session.isValidId(fromCookie)) {
+        const stored = await Session.load(fromCookie);
+        // Another call may have settled the id meanwhile (sessionId() out of strict mode).
+        if (this.sessionIdValue === undefined && (stored.isStored() || !Session.strict)) {
+          this.sessionIdValue = fromCookie;
+        }
+        if (this.sessionIdValue === fromCookie) session = stored;
+      }
+      if (this.sessionIdValue === undefined) this.issueSessionId();
     }
+    const id = this.sessionIdValue as string;
+    session ??= this.sessionIdIsFresh ? new Session(id) : await Session.load(id);
+    this.loadedSession = session;
+    return session;
+  }
+
+  /** A new id for this request's session; its cookie goes out with the answer. */
+  private issueSessionId(): string {
+    if (this.connection !== null && this.answer !== Answer.NONE) {
+      throw this.answeredError('given a new id (its cookie cannot be sent any more)');
+    }
+    const id = Session.createId();
+    this.sessionIdValue = id;
+    this.sessionIdIsFresh = true;
+    // On an http:// connection the codec takes it with the answer's head;
+    // elsewhere (a WebSocket handshake's request) nothing takes it.
+    if (this.connection !== null) {
+      this.sessionCookieLine = `Set-Cookie: ${Session.cookieValue(id)}\r\n`;
+    }
+    return id;
+  }
+
+  private answeredError(what: string): WorkermanError {
+    return new WorkermanError(
+      ErrorCodes.SESSION_ANSWERED,
+      `${this.describe()}: the session was ${what} after the answer was sent; ` +
+        'use the session before connection.send() ends the answer',
+    );
+  }
+
+  /** `GET /path on <connection>`, for error messages. */
+  private describe(): string {
+    const where = this.connection === null ? '' : ` on ${this.connection.describe()}`;
+    return `${this.head.method} ${this.path()}${where}`;
   }
 
   private headers(): Record<string, string> {

@@ -52,8 +52,8 @@ export function simpleResponse(
 ): string | Buffer {
   const prefix = simplePrefix(state.keepAlive);
   const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  const extra = state.pendingHeaders;
-  if (extra !== '') state.pendingHeaders = '';
+  // Header lines belong to the request they answer (a session's Set-Cookie).
+  const extra = state.request?.takeResponseHeaders() ?? '';
   const head = extra === '' ? `${prefix}${length}\r\n\r\n` : `${prefix}${length}\r\n${extra}\r\n`;
   if (isHead) return head;
   if (typeof body === 'string') return head + body;
@@ -104,10 +104,7 @@ export function encodeResponseHead(
     }
   }
   head += response.headerLines();
-  if (state.pendingHeaders !== '') {
-    head += state.pendingHeaders;
-    state.pendingHeaders = '';
-  }
+  head += state.request?.takeResponseHeaders() ?? '';
   head += '\r\n';
   if (mode === 'stream' || isHead || noBody) return head;
   if (typeof body === 'string') return head + body;

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { StaticFiles } from '../../../src/index.js';
+import { type Request, StaticFiles, type TcpConnection } from '../../../src/index.js';
 import { readResponse } from '../../helpers/http-reader.js';
 import { listenWorker } from '../../helpers/listen.js';
 import { TestClient } from '../../helpers/test-client.js';
@@ -68,4 +68,97 @@ test('static files: roots per host, index files, MIME types, redirects, no escap
     assert.ok([403, 200].includes(response.status), `${target}: ${response.status}`);
     if (response.status === 200) assert.match(response.body.toString(), /^app: /, target);
   }
+});
+
+/** A worker serving `files`, the app answering `app: <path>` when no file matches; a raw client on it. */
+async function serveRaw(t: import('node:test').TestContext, files: StaticFiles) {
+  const worker = await listenWorker(t, 'http://127.0.0.1:0', (w) => {
+    w.onMessage = async (connection: TcpConnection<unknown, unknown>, request: Request) => {
+      if (await files.serve(connection, request)) return;
+      connection.send(`app: ${request.path()}`);
+    };
+  });
+  const client = await TestClient.connect(worker.port);
+  t.after(() => client.socket.destroy());
+  return async (target: string) => {
+    client.write(`GET ${target} HTTP/1.1\r\nHost: a\r\n\r\n`);
+    return readResponse(client);
+  };
+}
+
+test('static files: a directory redirect is built from the normalised path and never names another host', async (t) => {
+  const site = mkdtempSync(join(tmpdir(), 'wm-static-'));
+  t.after(() => rmSync(site, { recursive: true, force: true }));
+  mkdirSync(join(site, 'assets', 'a b'), { recursive: true });
+  const get = await serveRaw(t, new StaticFiles(site));
+  for (const [target, location] of [
+    ['//evil.example/%2e%2e/assets', '/assets/'],
+    ['//evil.example/..%2fassets?x=1', '/assets/?x=1'],
+    ['///assets', '/assets/'],
+    ['/%2fevil.example/%2e%2e/assets', '/assets/'],
+    ['/./assets//a%20b', '/assets/a%20b/'],
+    ['/assets', '/assets/'],
+  ] as const) {
+    const response = await get(target);
+    assert.equal(response.status, 301, target);
+    assert.equal(response.header('location'), location, target);
+  }
+});
+
+test('static files: dot files and dot folders are ignored by default, refused with deny, served with allow', async (t) => {
+  const site = mkdtempSync(join(tmpdir(), 'wm-static-'));
+  t.after(() => rmSync(site, { recursive: true, force: true }));
+  mkdirSync(join(site, '.git'));
+  mkdirSync(join(site, 'sub', '.hidden'), { recursive: true });
+  mkdirSync(join(site, '.well-known'));
+  writeFileSync(join(site, '.env'), 'SECRET=env');
+  writeFileSync(join(site, '.git', 'config'), 'SECRET=git');
+  writeFileSync(join(site, '.git', 'index.html'), 'SECRET=index');
+  writeFileSync(join(site, 'sub', '.hidden', 'key.txt'), 'SECRET=key');
+  writeFileSync(join(site, '.well-known', 'security.txt'), 'SECRET=wk');
+  writeFileSync(join(site, 'public.txt'), 'public');
+  // A link with a plain name into a dot folder: its target is checked too.
+  symlinkSync(join(site, '.git', 'config'), join(site, 'config.txt'));
+  const dotted = [
+    '/.env',
+    '/.git/config',
+    '/.git/',
+    '/.git',
+    '/sub/.hidden/key.txt',
+    '/%2eenv',
+    '/.git%2fconfig',
+    '/x/../.env',
+    '//.env',
+    '/.well-known/security.txt',
+    '/config.txt',
+  ];
+
+  const ignoring = await serveRaw(t, new StaticFiles(site));
+  for (const target of dotted) {
+    const response = await ignoring(target);
+    assert.equal(response.status, 200, target);
+    assert.match(response.body.toString(), /^app: /, `${target} goes to the app`);
+  }
+  assert.equal((await ignoring('/public.txt')).body.toString(), 'public');
+
+  const denying = await serveRaw(t, new StaticFiles(site, { dotfiles: 'deny' }));
+  for (const target of dotted) {
+    const response = await denying(target);
+    assert.equal(response.status, 403, target);
+    assert.ok(!response.body.toString().includes('SECRET'), target);
+  }
+  assert.equal((await denying('/public.txt')).body.toString(), 'public');
+
+  const allowing = new StaticFiles(site);
+  allowing.dotfiles = 'allow';
+  const allowed = await serveRaw(t, allowing);
+  assert.equal((await allowed('/.well-known/security.txt')).body.toString(), 'SECRET=wk');
+  assert.equal((await allowed('/config.txt')).body.toString(), 'SECRET=git');
+  assert.equal((await allowed('/.git/')).body.toString(), 'SECRET=index');
+
+  assert.throws(
+    () => new StaticFiles(site, { dotfiles: 'hide' as 'deny' }),
+    (error: Error & { code?: string }) =>
+      error.code === 'WM_ERR_INVALID_OPTION' && /dotfiles/.test(error.message),
+  );
 });

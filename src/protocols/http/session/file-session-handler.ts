@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import {
+  lstat,
   mkdir,
   readdir,
   readFile,
@@ -9,24 +11,33 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { ErrorCodes, WorkermanError } from '../../../errors.js';
 import type { SessionHandler } from './session-handler.js';
 
 /**
- * Sessions as files `ses_<id>` in one directory (the origin's default). The
+ * Sessions as files `ses_<id>` in one folder (the origin's default). The
  * file's mtime is the last write or touch; `gc` deletes files older than the
  * lifetime, and `read` ignores them. Ids are checked by `Session` before they
  * reach a path (letters and digits only).
+ *
+ * Whoever can write to the folder can forge any session, so it is trusted
+ * only when it is a real folder (not a symbolic link) owned by this
+ * process's user and closed to group and others (mode `0700`); anything
+ * else fails every call with `WM_ERR_UNSAFE_PATH`. The default folder is
+ * the app's own, `<tmpdir>/workerman-ts-sessions-<uid>-<hash of the start
+ * file's path>`, made with mode `0700`.
  */
 export class FileSessionHandler implements SessionHandler {
   readonly savePath: string;
-  #ready: Promise<unknown> | null = null;
+  #ready: Promise<void> | null = null;
 
   constructor(options: { savePath?: string } = {}) {
-    this.savePath = options.savePath ?? join(tmpdir(), 'workerman-sessions');
+    this.savePath = options.savePath ?? defaultSavePath();
   }
 
   async read(id: string): Promise<string> {
+    await this.#folder();
     const file = this.#file(id);
     try {
       const [info, data] = await Promise.all([stat(file), readFile(file, 'utf8')]);
@@ -39,7 +50,7 @@ export class FileSessionHandler implements SessionHandler {
 
   async write(id: string, data: string, lifetime: number): Promise<void> {
     this.#lifetimeMs = lifetime * 1000;
-    await this.#mkdir();
+    await this.#folder();
     // Write aside, then rename: a reader never sees half a session.
     const temp = `${this.#file(id)}.${process.pid}.${Math.random().toString(36).slice(2)}`;
     await writeFile(temp, data, { mode: 0o600 });
@@ -48,6 +59,7 @@ export class FileSessionHandler implements SessionHandler {
 
   async touch(id: string, data: string, lifetime: number): Promise<void> {
     this.#lifetimeMs = lifetime * 1000;
+    await this.#folder();
     const now = new Date();
     try {
       await utimes(this.#file(id), now, now);
@@ -57,10 +69,12 @@ export class FileSessionHandler implements SessionHandler {
   }
 
   async destroy(id: string): Promise<void> {
+    await this.#folder();
     await unlink(this.#file(id)).catch(() => {});
   }
 
   async gc(lifetime: number): Promise<void> {
+    await this.#folder();
     const names = await readdir(this.savePath).catch(() => [] as string[]);
     const oldest = Date.now() - lifetime * 1000;
     for (const name of names) {
@@ -78,8 +92,39 @@ export class FileSessionHandler implements SessionHandler {
     return join(this.savePath, `ses_${id}`);
   }
 
-  #mkdir(): Promise<unknown> {
-    this.#ready ??= mkdir(this.savePath, { recursive: true, mode: 0o700 });
+  /** Makes the folder when missing and checks it is ours alone (once; again after a failure). */
+  #folder(): Promise<void> {
+    this.#ready ??= trustFolder(this.savePath).catch((error: unknown) => {
+      this.#ready = null;
+      throw error;
+    });
     return this.#ready;
   }
+}
+
+/** The app's own folder: per user and per start file, so two apps never share sessions. */
+function defaultSavePath(): string {
+  const app = resolve(process.argv[1] ?? process.cwd());
+  const tag = createHash('sha1').update(app).digest('hex').slice(0, 10);
+  const user = process.getuid?.() ?? 'user';
+  return join(tmpdir(), `workerman-ts-sessions-${user}-${tag}`);
+}
+
+async function trustFolder(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  const info = await lstat(path);
+  const uid = process.getuid?.();
+  let problem = '';
+  if (!info.isDirectory()) problem = 'is not a folder (a symbolic link or a file)';
+  else if (uid !== undefined && info.uid !== uid) {
+    problem = `belongs to uid ${info.uid}, not to this process (uid ${uid})`;
+  } else if (uid !== undefined && (info.mode & 0o077) !== 0) {
+    problem = `is open to group or others (mode ${(info.mode & 0o777).toString(8)}; 700 expected)`;
+  }
+  if (problem === '') return;
+  throw new WorkermanError(
+    ErrorCodes.UNSAFE_PATH,
+    `session folder ${path} ${problem}: whoever can write there can forge sessions; ` +
+      'remove it, or give FileSessionHandler a savePath of your own',
+  );
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { ErrorCodes, WorkermanError } from '../../../errors.js';
+import { finishBeforeExit } from '../../../worker/unfinished-work.js';
 import { FileSessionHandler } from './file-session-handler.js';
 import type { SessionHandler } from './session-handler.js';
 
@@ -19,14 +21,27 @@ const VALID_ID = /^[a-zA-Z0-9]{16,128}$/;
  *     session.delete('user'); session.flush(); session.all();
  *
  * Data is loaded once per request and saved when the answer is sent (or by
- * `await session.save()`); values must survive JSON. Settings are static:
- * the cookie (`Session.sessionName`, lifetime, path, domain, Secure,
- * HttpOnly, SameSite), the store (`Session.handler`: files by default,
- * `RedisSessionHandler`), and how long idle data lives (`Session.lifetime`).
+ * `await session.save()`); values must survive JSON. After the answer is
+ * sent the session is closed: a change then throws `WM_ERR_SESSION_ANSWERED`
+ * (it could not be saved with its request). A stopping or reloading process
+ * waits for saves under way, within `Worker.stopTimeout`.
+ *
+ * Settings are static: the cookie (`Session.sessionName`, lifetime, path,
+ * domain, Secure, HttpOnly, SameSite), the store (`Session.handler`: files by
+ * default, `RedisSessionHandler`), how long idle data lives
+ * (`Session.lifetime`), and `Session.strict`.
  */
 export class Session {
   /** The cookie carrying the id (the origin's `Session::$name`). */
   static sessionName = 'PHPSID';
+  /**
+   * Strict mode (default): a cookie's id that the store does not know (never
+   * issued, expired, or emptied) is replaced by a fresh one, so nobody can
+   * pick the id a victim will log in under (session fixation, OWASP). A
+   * session without data is not stored, so its id is not kept either. Off,
+   * any well-formed id from a cookie is adopted, as the origin does.
+   */
+  static strict = true;
   /** Seconds an untouched session is kept. */
   static lifetime = 1440;
   /** Cookie `Max-Age` in seconds; 0: a browser-session cookie. */
@@ -79,6 +94,8 @@ export class Session {
   #data: Record<string, unknown>;
   #stored: string;
   #dirty = false;
+  /** Set once its request's answer is sent: which request, for the error. */
+  #answered: string | null = null;
 
   constructor(id: string, data: Record<string, unknown> = {}, stored = '') {
     this.#id = id;
@@ -90,22 +107,38 @@ export class Session {
     return this.#id;
   }
 
+  /** True when the store holds data under this id (as loaded, or as saved since). */
+  isStored(): boolean {
+    return this.#stored !== '';
+  }
+
+  /**
+   * Called when its request's answer is sent (`request` describes it): the
+   * codec saves the session then, and a later change would be lost.
+   */
+  close(request: string): void {
+    this.#answered ??= request;
+  }
+
   get<T = unknown>(name: string, defaultValue?: T): T | undefined {
     return (Object.hasOwn(this.#data, name) ? this.#data[name] : defaultValue) as T | undefined;
   }
 
   set(name: string, value: unknown): void {
+    this.#assertOpen();
     this.#data[name] = value;
     this.#dirty = true;
   }
 
   /** Sets several values. */
   put(values: Record<string, unknown>): void {
+    this.#assertOpen();
     Object.assign(this.#data, values);
     this.#dirty = true;
   }
 
   delete(name: string): void {
+    this.#assertOpen();
     if (!Object.hasOwn(this.#data, name)) return;
     delete this.#data[name];
     this.#dirty = true;
@@ -129,6 +162,7 @@ export class Session {
 
   /** Deletes every value. */
   flush(): void {
+    this.#assertOpen();
     this.#data = {};
     this.#dirty = true;
   }
@@ -145,22 +179,36 @@ export class Session {
 
   /** Moves the data to a new id (after a login, against session fixation). */
   async regenerate(newId: string, deleteOld: boolean): Promise<void> {
+    this.#assertOpen();
     const old = this.#id;
     this.#id = newId;
     this.#dirty = true;
     if (deleteOld) await Session.handler.destroy(old);
   }
 
-  /** Writes changed data, or keeps unchanged data alive; an emptied session is removed. */
+  /**
+   * Writes changed data, or keeps unchanged data alive; an emptied session
+   * is removed. A stopping process waits for it (`Worker.stopTimeout`).
+   */
   save(): Promise<void> {
     const id = this.#id;
     const done = (saving.get(id) ?? Promise.resolve()).then(() => this.#write());
     const settled = done.catch(() => {});
     saving.set(id, settled);
+    finishBeforeExit(settled);
     settled.then(() => {
       if (saving.get(id) === settled) saving.delete(id);
     });
     return done;
+  }
+
+  #assertOpen(): void {
+    if (this.#answered === null) return;
+    throw new WorkermanError(
+      ErrorCodes.SESSION_ANSWERED,
+      `session changed after the answer to ${this.#answered} was sent; the change would be ` +
+        'lost: change the session before connection.send() ends the answer',
+    );
   }
 
   async #write(): Promise<void> {
