@@ -24,6 +24,11 @@ export const ErrorCodes = {
   LISTEN_FAILED: 'WM_ERR_LISTEN_FAILED',
   /** The codec's `encode` threw. */
   ENCODE_FAILED: 'WM_ERR_ENCODE_FAILED',
+  /**
+   * An `http://` send found no request waiting for its answer (a second
+   * answer, a late one, a `Chunk` with no chunked response open): dropped.
+   */
+  NO_REQUEST_TO_ANSWER: 'WM_ERR_NO_REQUEST_TO_ANSWER',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -39,8 +39,13 @@ export interface HttpState {
   keepAlive: boolean;
   /** The codec paused receiving until the current request is answered. */
   pausedForOrder: boolean;
-  /** A chunked or event-stream response is open: the request is answered at its end. */
-  streaming: 'none' | 'chunked' | 'events' | 'file';
+  /**
+   * A streamed answer is open; the request is answered at its end:
+   * `chunked` frames each Chunk, `close-delimited` sends them bare to an
+   * HTTP/1.0 client and closes after the last, `bodiless` drops them (HEAD),
+   * `events` is an event stream, `file` a file read from disk.
+   */
+  streaming: 'none' | 'chunked' | 'close-delimited' | 'bodiless' | 'events' | 'file';
   /** Headers to add to the next response (a session's Set-Cookie). */
   pendingHeaders: string;
   /** Set while a file is streaming; called when the connection closes. */

@@ -33,6 +33,7 @@ const SAME_SITE: Record<string, 'Strict' | 'Lax' | 'None'> = {
   lax: 'Lax',
   none: 'None',
 };
+const NO_OMISSIONS: readonly string[] = [];
 
 /**
  * True when `text` holds a CTL (0x00-0x1F, 0x7F), HTAB aside when
@@ -176,10 +177,11 @@ export class Response {
     return out;
   }
 
-  /** Header lines `Name: value\r\n`, one per value. */
-  headerLines(): string {
+  /** Header lines `Name: value\r\n`, one per value; `omit` lists lower-cased names to leave out. */
+  headerLines(omit: readonly string[] = NO_OMISSIONS): string {
     let text = '';
-    for (const [name, values] of this.headerMap.values()) {
+    for (const [lowerName, [name, values]] of this.headerMap) {
+      if (omit.length > 0 && omit.includes(lowerName)) continue;
       for (const value of values) text += `${name}: ${value}\r\n`;
     }
     return text;
