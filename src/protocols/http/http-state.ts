@@ -54,6 +54,8 @@ export interface HttpState {
   draining: boolean;
   /** While draining: clock time after which an idle connection is closed. */
   drainDeadline: number;
+  /** The client half-closed: answer what it sent, then close (http.ts onPeerEnd). */
+  peerEnded: boolean;
 }
 
 const states = new WeakMap<HttpConnection, HttpState>();
@@ -82,6 +84,7 @@ export function createState(connection: HttpConnection): HttpState {
     abortFile: null,
     draining: false,
     drainDeadline: 0,
+    peerEnded: false,
   };
   states.set(connection, state);
   live.add(state);
@@ -175,6 +178,13 @@ export function finishRequest(state: HttpState, idleTimeoutMs: number): void {
     // Not at once: this runs inside send(), before its bytes are written; the
     // next request's answer must not overtake this one.
     queueMicrotask(() => connection.resumeRecv());
+  }
+  // The client sent its FIN: once the requests it sent before it are
+  // delivered (the resume above) and none is left with the app, close.
+  if (state.peerEnded) {
+    queueMicrotask(() => {
+      if (state.request === null) connection.close();
+    });
   }
 }
 

@@ -99,6 +99,19 @@ export const Http: Protocol<Request, HttpSendable> & { options: HttpOptions } = 
     startDraining(stateOf(connection as HttpConnection), Http.options.drainGrace * 1000);
   },
 
+  /**
+   * The client half-closed (sent its FIN) after its requests. Every request
+   * received before it is answered, in order, the last with
+   * `Connection: close`, then the connection closes (finishRequest). With
+   * none with the app, no complete request is left (it would have been
+   * delivered) and nothing more can come: close now.
+   */
+  onPeerEnd(connection) {
+    const state = stateOf(connection as HttpConnection);
+    state.peerEnded = true;
+    if (state.request === null) connection.close();
+  },
+
   input(buffer, connection) {
     const state = stateOf(connection as HttpConnection);
     if (state.request !== null) {
@@ -154,7 +167,7 @@ export const Http: Protocol<Request, HttpSendable> & { options: HttpOptions } = 
       }
       const request = state.request;
       if (request === null) return refuseSend(state, 'no request is waiting for an answer');
-      if (state.draining) settleKeepAlive(state);
+      if (state.draining || state.peerEnded) settleKeepAlive(state);
       const head = simpleResponse(data, state, request.method() === 'HEAD');
       finishRequest(state, Http.options.keepAliveTimeout * 1000);
       return head;
@@ -321,7 +334,7 @@ function wantsKeepAlive(head: RequestHead): boolean {
 
 /** The answer to `state.request` (not null): whole, or the head of a streamed one. */
 function encodeResponse(state: HttpState, response: Response): string | Buffer {
-  if (state.draining) settleKeepAlive(state);
+  if (state.draining || state.peerEnded) settleKeepAlive(state);
   const request = state.request as Request;
   const isHead = request.method() === 'HEAD';
   if (response.getHeader('connection')?.toLowerCase().includes('close')) state.keepAlive = false;
