@@ -33,6 +33,11 @@ export const ErrorCodes = {
   SESSION_NOT_LOADED: 'WM_ERR_SESSION_NOT_LOADED',
   /** A folder the process would trust is not its own, or others may write to it. */
   UNSAFE_PATH: 'WM_ERR_UNSAFE_PATH',
+  /**
+   * An `http://` send found no request waiting for its answer (a second
+   * answer, a late one, a `Chunk` with no chunked response open): dropped.
+   */
+  NO_REQUEST_TO_ANSWER: 'WM_ERR_NO_REQUEST_TO_ANSWER',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

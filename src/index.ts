@@ -21,6 +21,7 @@ export {
 export { type LogSink, log, setLogSink } from './log.js';
 export { Frame } from './protocols/frame.js';
 export { Chunk } from './protocols/http/chunk.js';
+export { formLimits } from './protocols/http/form-fields.js';
 export { Http, type HttpOptions, type HttpSendable } from './protocols/http/http.js';
 export { Request } from './protocols/http/request.js';
 export { type UploadedFile, uploadLimits } from './protocols/http/request-body.js';

@@ -35,6 +35,7 @@ const STATUS_NAMES: Record<number, string> = {
 const kConnection = Symbol('workerman.connection');
 const kOnSocketData = Symbol('workerman.onSocketData');
 const kOnSocketClose = Symbol('workerman.onSocketClose');
+const kOnSocketEnd = Symbol('workerman.onSocketEnd');
 type OwnedSocket = Socket & { [kConnection]?: TcpConnection<unknown, unknown> };
 
 let nextConnectionId = 1;
@@ -363,6 +364,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     this.#receivingPaused = false;
     socket.on('data', socketOnData);
     socket.on('error', socketOnError);
+    socket.on('end', socketOnEnd);
     socket.on('close', socketOnClose);
   }
 
@@ -528,6 +530,20 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
     this.endOfRead();
   }
 
+  /**
+   * Entry point of the shared 'end' listener: the peer sent its FIN. Sockets
+   * that allow half-open (accepted ones) end their side here, or let the
+   * codec answer what it was sent first (`onPeerEnd`); others were ended by
+   * Node already.
+   */
+  [kOnSocketEnd](socket: Socket): void {
+    if (this.socket !== socket || !socket.allowHalfOpen) return;
+    if (this.status !== ConnectionStatus.ESTABLISHED) return; // closing: our FIN is on its way
+    const protocol = this.protocol;
+    if (protocol?.onPeerEnd) protocol.onPeerEnd(this);
+    else socket.end();
+  }
+
   /** Entry point of the shared 'close' listener; a socket already let go of is ignored. */
   [kOnSocketClose](socket: Socket): void {
     if (this.socket === socket) this.handleSocketClosed();
@@ -589,6 +605,10 @@ function socketOnError(this: OwnedSocket, error: Error): void {
     this[kConnection]?.describe() ?? 'socket',
     error.message,
   );
+}
+
+function socketOnEnd(this: OwnedSocket): void {
+  this[kConnection]?.[kOnSocketEnd](this);
 }
 
 function socketOnClose(this: OwnedSocket): void {

@@ -52,6 +52,14 @@ export interface Protocol<Decoded = unknown, Encodable = unknown> {
    */
   onDrain?(connection: ConnectionInterface): void;
   /**
+   * Called when the peer of an accepted connection has finished sending
+   * (its FIN: a half-close), after every byte it sent before has been
+   * handed to `input`. The codec answers what it owes for those bytes, then
+   * closes the connection. Without this hook the connection ends its own
+   * side at once (after flushing what is queued).
+   */
+  onPeerEnd?(connection: ConnectionInterface): void;
+  /**
    * A transport the scheme implies (`wss` is WebSocket over TLS), so an
    * outbound address needs no `transport` setting; default port 443 for `ssl`.
    */

@@ -52,6 +52,7 @@ export function adoptWithReadBuffer(accepted: Socket, readInto: ReadInto): Socke
   owner._handle = null;
   const adopted = new Socket({
     handle,
+    allowHalfOpen: accepted.allowHalfOpen,
     readable: true,
     writable: true,
     onread: readIntoOption(readInto),

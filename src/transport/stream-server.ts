@@ -23,6 +23,9 @@ export async function listenStream(
   readInto?: ReadInto,
 ): Promise<Server> {
   const common = {
+    // A peer's FIN ends only its side: the connection answers what was sent
+    // before it, then ends ours (TcpConnection, the codec's onPeerEnd).
+    allowHalfOpen: true,
     noDelay: true,
     keepAlive: true,
     keepAliveInitialDelay: KEEPALIVE_DELAY_MS,

@@ -161,6 +161,10 @@ const DIFFERENCES: [string, (text: string, o: Verdict, n: Verdict) => boolean][]
     },
   ],
   [
+    'Host: one in HTTP/1.1, at most one in 1.0, with a valid value, or we refuse (RFC 9112 §3.2); Node leaves that to its server',
+    (t, o, n) => o.kind === 'reject' && n.kind !== 'reject' && breaksHostRule(t),
+  ],
+  [
     'PRI is a method like any for us; Node waits for the rest of an HTTP/2 preface',
     (t, o, n) => o.kind !== n.kind && n.kind === 'incomplete' && requestLine(t).startsWith('PRI '),
   ],
@@ -192,6 +196,17 @@ const DIFFERENCES: [string, (text: string, o: Verdict, n: Verdict) => boolean][]
     (_t, o, n) => o.kind === 'reject' && n.kind === 'incomplete',
   ],
 ];
+
+/** uri-host [ ":" port ] (RFC 9110 §7.2), stated apart from the parser's own pattern. */
+const HOST_VALUE = /^(?:\[[\w:.~!$&'()*+,;=-]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
+
+function breaksHostRule(text: string): boolean {
+  const head = text.replace(/^[\r\n]+/, '').split('\r\n\r\n', 1)[0] ?? '';
+  const values = [...head.matchAll(/\r\nhost:[ \t]*([^\r]*?)[ \t]*(?=\r\n|$)/gi)].map((m) => m[1]!);
+  if (values.length > 1) return true;
+  if (values.length === 0) return / HTTP\/1\.1$/.test(requestLine(text));
+  return !HOST_VALUE.test(values[0]!);
+}
 
 /** The request-line: the first line after any leading CR / LF bytes. */
 function requestLine(text: string): string {

@@ -21,17 +21,10 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'PATCH', 'GE
 const PATH_CHARS =
   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:@/%";
 const TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-!#$%&'*+.^_`|~";
+const HOSTS = ['a.test', 'example.com:8080', '127.0.0.1', '[::1]:80', 'h', '', 'xn--caf-dma.test'];
 const VALUE_CHARS =
   'abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,;:/?=()"<>@[]{}\t';
-const COMMON = [
-  'Host',
-  'User-Agent',
-  'Accept',
-  'Cookie',
-  'X-Forwarded-For',
-  'Cache-Control',
-  'Connection',
-];
+const COMMON = ['User-Agent', 'Accept', 'Cookie', 'X-Forwarded-For', 'Cache-Control', 'Connection'];
 
 export class RequestGenerator {
   readonly #rand: () => number;
@@ -64,7 +57,11 @@ export class RequestGenerator {
     const version = this.int(6) === 0 ? '1.0' : '1.1';
     const lines = [`${method} ${target} HTTP/${version}`];
     const count = this.int(12);
-    for (let i = 0; i < count; i++) {
+    // RFC 9112 §3.2: one Host in HTTP/1.1 (most 1.0 clients send it too), somewhere among the fields.
+    const hostAt = version === '1.1' || this.int(2) === 0 ? this.int(count + 1) : -1;
+    for (let i = 0; i <= count; i++) {
+      if (i === hostAt) lines.push(`${this.pick(['Host', 'host', 'HOST'])}: ${this.pick(HOSTS)}`);
+      if (i === count) break;
       const name = this.int(2) === 0 ? this.pick(COMMON) : this.text(TOKEN_CHARS, 1, 20);
       if (/^(content-length|transfer-encoding)$/i.test(name)) continue;
       const ows = this.pick(['', ' ', '  ', '\t']);
@@ -102,7 +99,7 @@ export class RequestGenerator {
   #mutate(bytes: Buffer): Buffer {
     const text = bytes.toString('latin1');
     const at = this.int(bytes.length);
-    switch (this.int(12)) {
+    switch (this.int(13)) {
       case 0: // replace a byte with any byte
         return Buffer.concat([
           bytes.subarray(0, at),
@@ -177,6 +174,19 @@ export class RequestGenerator {
                 'HTTP/11',
               ]),
             ),
+          'latin1',
+        );
+      case 11: // no Host, a second one, or a bad value
+        return Buffer.from(
+          this.pick([
+            () => text.replace(/\r\nhost:[^\r]*/i, ''),
+            () => text.replace(/\r\n(?=host:)/i, `\r\nHost: ${this.pick(HOSTS)}\r\n`),
+            () =>
+              text.replace(
+                /(\r\nhost:)[^\r]*/i,
+                `$1 ${this.pick(['a b', 'a/b', 'u@h', 'h:8x', '[::1'])}`,
+              ),
+          ])(),
           'latin1',
         );
       case 10: // leading empty lines

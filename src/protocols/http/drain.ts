@@ -47,9 +47,10 @@ export function startDraining(state: HttpState, graceMs: number): void {
 }
 
 /**
- * While draining, an answer keeps the connection alive only when more of a
- * request is already here (pipelined behind this one); otherwise it is the
- * last and says `Connection: close`. Called before a response head is built.
+ * While draining (or after the client's FIN), an answer keeps the connection
+ * alive only when more of a request is already here (pipelined behind this
+ * one); otherwise it is the last and says `Connection: close`. Called before
+ * a response head is built.
  */
 export function settleKeepAlive(state: HttpState): void {
   if (state.keepAlive && !state.connection.hasPendingInput) state.keepAlive = false;

@@ -1,8 +1,20 @@
+import { debuglog } from 'node:util';
+
 /**
  * Parsers for the name/value formats of a request: query strings and
  * urlencoded bodies (WHATWG application/x-www-form-urlencoded), and the
  * `Cookie` header (RFC 6265 §5.4).
  */
+
+const debugHttp = debuglog('workerman-http');
+
+/**
+ * Bounds of a query string or urlencoded body (the bytes are already bounded
+ * by the head and `maxPackageSize`): fields past `maxFieldCount` are ignored,
+ * as PHP's `max_input_vars` and Node's `querystring` `maxKeys` do, so that a
+ * body of ten million `&a` costs a scan, not ten million entries.
+ */
+export const formLimits = { maxFieldCount: 1000 };
 
 /** A parsed field: a `name[]` field collects every value; otherwise the last one wins. */
 export type FieldValue = string | string[];
@@ -27,18 +39,19 @@ export function decodeComponent(text: string, plusIsSpace: boolean): string {
 
 /**
  * `a=1&b=2&c[]=3&c[]=4` into `{ a: '1', b: '2', c: ['3', '4'] }`, as the
- * origin's `parse_str` does for flat and list fields. A prototype-free object,
- * so a field called `__proto__` is just a field.
+ * origin's `parse_str` does for flat and list fields. Decoded by
+ * `URLSearchParams` (the WHATWG parser: `+` is a space, a bad escape stays
+ * as sent, bytes that are not UTF-8 become U+FFFD). At most `maxFields`
+ * fields (empty pairs do not count); the rest is not parsed. A
+ * prototype-free object, so a field called `__proto__` is just a field.
  */
-export function parseUrlEncoded(text: string): Fields {
+export function parseUrlEncoded(text: string, maxFields = formLimits.maxFieldCount): Fields {
   const fields: Fields = Object.create(null);
   if (text === '') return fields;
-  for (const pair of text.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const rawName = eq === -1 ? pair : pair.slice(0, eq);
-    const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1), true);
-    const name = decodeComponent(rawName, true);
+  const kept = withinFieldLimit(text, maxFields);
+  // URLSearchParams drops one leading '?': keep it part of the first name.
+  const params = new URLSearchParams(kept.charCodeAt(0) === 0x3f ? `&${kept}` : kept);
+  for (const [name, value] of params) {
     if (name.endsWith('[]') && name.length > 2) {
       const key = name.slice(0, -2);
       const list = fields[key];
@@ -49,6 +62,22 @@ export function parseUrlEncoded(text: string): Fields {
     }
   }
   return fields;
+}
+
+/** `text` up to its `max`-th non-empty `&`-separated pair: what lies beyond is never parsed. */
+function withinFieldLimit(text: string, max: number): string {
+  let count = 0;
+  let at = 0;
+  while (at < text.length) {
+    const amp = text.indexOf('&', at);
+    const end = amp === -1 ? text.length : amp;
+    if (end > at && ++count > max) {
+      debugHttp('form fields past formLimits.maxFieldCount (%d) ignored', max);
+      return text.slice(0, at);
+    }
+    at = end + 1;
+  }
+  return text;
 }
 
 /** `a=1; b="2"` into `{ a: '1', b: '2' }`; the first of two same-named cookies wins (RFC 6265 §5.4). */

@@ -39,14 +39,21 @@ export interface HttpState {
   keepAlive: boolean;
   /** The codec paused receiving until the current request is answered. */
   pausedForOrder: boolean;
-  /** A chunked or event-stream response is open: the request is answered at its end. */
-  streaming: 'none' | 'chunked' | 'events' | 'file';
+  /**
+   * A streamed answer is open; the request is answered at its end:
+   * `chunked` frames each Chunk, `close-delimited` sends them bare to an
+   * HTTP/1.0 client and closes after the last, `bodiless` drops them (HEAD),
+   * `events` is an event stream, `file` a file read from disk.
+   */
+  streaming: 'none' | 'chunked' | 'close-delimited' | 'bodiless' | 'events' | 'file';
   /** Set while a file is streaming; called when the connection closes. */
   abortFile: (() => void) | null;
   /** The process is stopping (reload or stop): see drain.ts. */
   draining: boolean;
   /** While draining: clock time after which an idle connection is closed. */
   drainDeadline: number;
+  /** The client half-closed: answer what it sent, then close (http.ts onPeerEnd). */
+  peerEnded: boolean;
 }
 
 const states = new WeakMap<HttpConnection, HttpState>();
@@ -68,6 +75,7 @@ export function createState(connection: HttpConnection): HttpState {
     abortFile: null,
     draining: false,
     drainDeadline: 0,
+    peerEnded: false,
   };
   states.set(connection, state);
   live.add(state);
@@ -161,6 +169,13 @@ export function finishRequest(state: HttpState, idleTimeoutMs: number): void {
     // Not at once: this runs inside send(), before its bytes are written; the
     // next request's answer must not overtake this one.
     queueMicrotask(() => connection.resumeRecv());
+  }
+  // The client sent its FIN: once the requests it sent before it are
+  // delivered (the resume above) and none is left with the app, close.
+  if (state.peerEnded) {
+    queueMicrotask(() => {
+      if (state.request === null) connection.close();
+    });
   }
 }
 

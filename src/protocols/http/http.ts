@@ -1,4 +1,5 @@
-import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
+import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
+import { debugConnection } from '../../log.js';
 import { invokeErrorCallback } from '../../worker/callbacks.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
 import { bodyFraming } from './body-framing.js';
@@ -68,7 +69,10 @@ const EMPTY = Buffer.alloc(0);
  *
  * Requests on one connection are answered in order: while one is with the
  * app, later pipelined requests wait unread. The body is complete before
- * `onMessage` (bounded by `maxPackageSize`, 413 beyond).
+ * `onMessage` (bounded by `maxPackageSize`, 413 beyond). Each request gets
+ * exactly one answer: a send with no request waiting for one is dropped and
+ * reported (`WM_ERR_NO_REQUEST_TO_ANSWER`), never taken by the client as
+ * the answer to its next request.
  */
 export const Http: Protocol<Request, HttpSendable> & { options: HttpOptions } = {
   options: {
@@ -93,6 +97,19 @@ export const Http: Protocol<Request, HttpSendable> & { options: HttpOptions } = 
 
   onDrain(connection) {
     startDraining(stateOf(connection as HttpConnection), Http.options.drainGrace * 1000);
+  },
+
+  /**
+   * The client half-closed (sent its FIN) after its requests. Every request
+   * received before it is answered, in order, the last with
+   * `Connection: close`, then the connection closes (finishRequest). With
+   * none with the app, no complete request is left (it would have been
+   * delivered) and nothing more can come: close now.
+   */
+  onPeerEnd(connection) {
+    const state = stateOf(connection as HttpConnection);
+    state.peerEnded = true;
+    if (state.request === null) connection.close();
   },
 
   input(buffer, connection) {
@@ -138,27 +155,79 @@ export const Http: Protocol<Request, HttpSendable> & { options: HttpOptions } = 
   encode(data, connection) {
     const state = stateOf(connection as HttpConnection);
     if (typeof data === 'string' || Buffer.isBuffer(data)) {
-      if (state.streaming !== 'none') return data; // raw bytes inside an open stream
-      if (state.draining) settleKeepAlive(state);
+      switch (state.streaming) {
+        case 'none':
+          break;
+        case 'bodiless':
+          return EMPTY;
+        case 'file':
+          return refuseSend(state, 'a file is being sent as the answer');
+        default:
+          return data; // raw bytes inside an open stream
+      }
       const request = state.request;
-      const head = simpleResponse(data, state, request?.method() === 'HEAD');
+      if (request === null) return refuseSend(state, 'no request is waiting for an answer');
+      if (state.draining || state.peerEnded) settleKeepAlive(state);
+      const head = simpleResponse(data, state, request.method() === 'HEAD');
       finishRequest(state, Http.options.keepAliveTimeout * 1000);
       return head;
     }
-    if (data instanceof Chunk) {
-      const bytes = data.encode();
-      if (data.data.length === 0 && state.streaming === 'chunked') {
-        finishRequest(state, Http.options.keepAliveTimeout * 1000);
-      }
-      return bytes;
+    if (data instanceof Chunk) return encodeChunk(state, data);
+    if (data instanceof ServerSentEvents) {
+      if (state.streaming === 'events') return data.toString();
+      if (state.streaming === 'bodiless') return EMPTY;
+      return refuseSend(state, 'no event stream is open (send its Response first)');
     }
-    if (data instanceof ServerSentEvents) return data.toString();
-    if (data instanceof Response) return encodeResponse(state, data);
+    if (data instanceof Response) {
+      if (state.request === null) return refuseSend(state, 'no request is waiting for an answer');
+      if (state.streaming !== 'none') {
+        return refuseSend(state, 'the answer to this request has already begun');
+      }
+      return encodeResponse(state, data);
+    }
     throw new TypeError(
       'an http:// connection sends a string, a Buffer, a Response, a Chunk or ServerSentEvents',
     );
   },
 };
+
+/**
+ * A send that would put bytes on the wire with no request to carry them:
+ * the client would read them as the answer to its next request (a late
+ * async answer after a quick one, a second `send`). Dropped, and the app
+ * told (`onError` with `SEND_FAIL` / `WM_ERR_NO_REQUEST_TO_ANSWER`).
+ */
+function refuseSend(state: HttpState, why: string): Buffer {
+  const connection = state.connection;
+  const error = new WorkermanError(
+    ErrorCodes.NO_REQUEST_TO_ANSWER,
+    `send dropped on ${connection.describe()}: ${why}`,
+  );
+  const onError = connection.onError;
+  if (onError) invokeErrorCallback(connection, onError, SEND_FAIL, error);
+  else debugConnection('%s', error.message);
+  return EMPTY;
+}
+
+/** A piece of an open streamed answer; the empty Chunk ends it (and the request). */
+function encodeChunk(state: HttpState, chunk: Chunk): Buffer {
+  let bytes: Buffer;
+  switch (state.streaming) {
+    case 'chunked':
+      bytes = chunk.encode();
+      break;
+    case 'close-delimited':
+      bytes = chunk.data;
+      break;
+    case 'bodiless':
+      bytes = EMPTY;
+      break;
+    default:
+      return refuseSend(state, 'no chunked response is open (send its Response first)');
+  }
+  if (chunk.data.length === 0) finishRequest(state, Http.options.keepAliveTimeout * 1000);
+  return bytes;
+}
 
 function measureHead(state: HttpState, buffer: Buffer, options: HttpOptions): number {
   const result = parseRequestHead(buffer, options, state.searchFrom);
@@ -263,10 +332,11 @@ function wantsKeepAlive(head: RequestHead): boolean {
   return head.version === '1.1' || /(?:^|,)\s*keep-alive\s*(?=,|$)/.test(tokens);
 }
 
+/** The answer to `state.request` (not null): whole, or the head of a streamed one. */
 function encodeResponse(state: HttpState, response: Response): string | Buffer {
-  if (state.draining) settleKeepAlive(state);
-  const request = state.request;
-  const isHead = request?.method() === 'HEAD';
+  if (state.draining || state.peerEnded) settleKeepAlive(state);
+  const request = state.request as Request;
+  const isHead = request.method() === 'HEAD';
   if (response.getHeader('connection')?.toLowerCase().includes('close')) state.keepAlive = false;
   if (response.file !== null) {
     state.streaming = 'file';
@@ -275,18 +345,25 @@ function encodeResponse(state: HttpState, response: Response): string | Buffer {
   }
   const contentType = response.getHeader('content-type') ?? '';
   if (response.getHeader('transfer-encoding')?.toLowerCase().includes('chunked')) {
-    if (request === null) return encodeResponseHead(response, state, 'stream', isHead);
+    // HEAD: the head only; the chunks the app sends are dropped, the last one
+    // ends the answer, as for GET.
     if (isHead) {
-      const bytes = encodeResponseHead(response, state, 'stream', true);
-      finishRequest(state, Http.options.keepAliveTimeout * 1000);
-      return bytes;
+      state.streaming = 'bodiless';
+      return encodeResponseHead(response, state, 'stream', true);
+    }
+    if (request.protocolVersion() === '1.0') {
+      // RFC 9112 §6.1: a server MUST NOT send chunked to an HTTP/1.0 client.
+      // The chunks' bytes go bare and the close ends the body.
+      state.streaming = 'close-delimited';
+      state.keepAlive = false;
+      return encodeResponseHead(response, state, 'close-delimited', false);
     }
     state.streaming = 'chunked';
     return encodeResponseHead(response, state, 'stream', false);
   }
   if (contentType.toLowerCase().startsWith('text/event-stream')) {
     // The connection is held open for events; nothing after it is read.
-    state.streaming = 'events';
+    state.streaming = isHead ? 'bodiless' : 'events';
     state.keepAlive = false;
     return encodeResponseHead(response, state, 'stream', isHead);
   }

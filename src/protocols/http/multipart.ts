@@ -43,9 +43,10 @@ export function parseMultipart(
     const data = body.subarray(headEnd + 4, next);
     at = next + delimiter.length;
     const disposition = /^content-disposition:(.*)$/im.exec(headers)?.[1] ?? '';
-    const name = dispositionParam(disposition, 'name');
+    const params = dispositionParams(disposition);
+    const name = params.get('name');
     if (name === undefined) continue;
-    const filename = dispositionParam(disposition, 'filename');
+    const filename = fileName(params);
     if (filename === undefined) {
       addTo(fields, name, data.toString('utf8'));
       continue;
@@ -58,13 +59,48 @@ export function parseMultipart(
   return { fields, files };
 }
 
-function dispositionParam(disposition: string, param: string): string | undefined {
-  const match = new RegExp(`;\\s*${param}=(?:"((?:[^"\\\\]|\\\\.)*)"|([^;\\s]*))`, 'i').exec(
-    disposition,
-  );
-  if (match === null) return undefined;
-  if (match[1] !== undefined) return match[1].replace(/\\(.)/g, '$1');
-  return decodeComponent(match[2] ?? '', false);
+/**
+ * The parameters of a Content-Disposition value (RFC 6266 §4.1, RFC 9110
+ * §5.6.6), read left to right, so a quoted value is only ever a value:
+ *
+ *     form-data; name="avatar"; filename="a; name=x.png"
+ *                ^^^^ token "=" (token / quoted-string), separated by ";"
+ *
+ * Names are lower-cased; the first of a repeated parameter wins; reading
+ * stops at the first thing that is not a parameter.
+ */
+export function dispositionParams(disposition: string): Map<string, string> {
+  const params = new Map<string, string>();
+  const pattern = /\s*;\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s"]+))/y;
+  // Skip the disposition type (form-data) up to the first ';'.
+  const semicolon = disposition.indexOf(';');
+  if (semicolon === -1) return params;
+  pattern.lastIndex = semicolon;
+  for (;;) {
+    const match = pattern.exec(disposition);
+    if (match === null) break;
+    const name = match[1]!.toLowerCase();
+    if (params.has(name)) continue;
+    const quoted = match[2];
+    // A token value is percent-decoded, as browsers of old sent it.
+    params.set(
+      name,
+      quoted !== undefined ? quoted.replace(/\\(.)/g, '$1') : decodeComponent(match[3]!, false),
+    );
+  }
+  return params;
+}
+
+/**
+ * `filename*` (RFC 8187: `UTF-8''na%C3%AFve.txt`) when given in UTF-8, else
+ * `filename`, else `filename*` as sent: either makes the part a file.
+ */
+function fileName(params: Map<string, string>): string | undefined {
+  const extended = params.get('filename*');
+  if (extended === undefined) return params.get('filename');
+  // Already percent-decoded, as a token value.
+  const match = /^utf-8'[^']*'(.*)$/i.exec(extended);
+  return match !== null ? match[1]! : (params.get('filename') ?? extended);
 }
 
 /** `name[]` collects a list; any other name keeps the last value. */

@@ -9,7 +9,8 @@
  * Strict means: CRLF line endings only (no bare LF, no bare CR), one SP
  * between the request-line parts, no whitespace between a field name and its
  * colon (§5.1 MUST reject), no obsolete line folding (§5.2: we reject), field
- * names are tokens, field values have no control characters except HTAB.
+ * names are tokens, field values have no control characters except HTAB,
+ * and exactly one valid `Host` field in HTTP/1.1 (at most one in 1.0, §3.2).
  * Empty lines before the request-line are skipped, as §2.2 allows.
  *
  * The parser is stateless: it is called with every byte received so far and
@@ -218,6 +219,8 @@ function parseCompleteHead(
 
   // --- field lines, up to the empty line at headEnd - 2 ---
   const headers: [string, string][] = [];
+  let host: string | undefined;
+  let hostCount = 0;
   const fieldsEnd = headEnd - 2;
   while (i < fieldsEnd) {
     const nameStart = i;
@@ -242,10 +245,37 @@ function parseCompleteHead(
     ) {
       valueEnd--;
     }
-    headers.push([name, text.slice(valueStart - start, valueEnd - start)]);
+    const value = text.slice(valueStart - start, valueEnd - start);
+    if (name === 'host') {
+      host = value;
+      hostCount++;
+    }
+    headers.push([name, value]);
     i += 2;
   }
+  const hostProblem = checkHost(version, host, hostCount);
+  if (hostProblem !== null) return fail(400, hostProblem);
   return { ok: true, head: { method, target, version, headers, headBytes: headEnd } };
+}
+
+/**
+ * `Host = uri-host [ ":" port ]` (RFC 9110 §7.2; RFC 3986 §3.2.2): an
+ * IP-literal in brackets, or a reg-name / IPv4 address; empty is allowed
+ * (a target without an authority).
+ */
+const HOST_VALUE =
+  /^(?:\[[0-9A-Za-z:._~!$&'()*+,;=-]+\]|[0-9A-Za-z._~!$&'()*+,;=%-]*)(?::[0-9]*)?$/;
+
+/**
+ * RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without a
+ * Host field, and to any request with more than one Host field line or an
+ * invalid Host value. Two hosts would let a proxy and this server route the
+ * same request by different names.
+ */
+function checkHost(version: '1.0' | '1.1', host: string | undefined, count: number): string | null {
+  if (count > 1) return `${count} Host fields (one expected)`;
+  if (host === undefined) return version === '1.1' ? 'HTTP/1.1 request without a Host field' : null;
+  return HOST_VALUE.test(host) ? null : 'invalid Host value';
 }
 
 const ABSOLUTE_FORM = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//;

@@ -73,14 +73,23 @@ function bodyless(status: number): boolean {
 }
 
 /**
+ * What an HTTP/1.0 client cannot be sent (RFC 9112 §6.1: no chunked coding
+ * to a 1.0 recipient), replaced by a body that ends where the connection does.
+ */
+const CLOSE_DELIMITED_OMITS = ['transfer-encoding', 'connection'] as const;
+
+/**
  * The head of a Response, and its body when `mode` is `whole`. In `stream`
- * mode (chunked, event-stream, file) only the head: the body follows.
+ * mode (chunked, event-stream, file) only the head: the body follows. In
+ * `close-delimited` mode (a chunked answer to an HTTP/1.0 client) too, but
+ * without the app's `Transfer-Encoding` and with `Connection: close`: the
+ * body is delimited by the close (RFC 9112 §6.3, rule 8).
  * `contentLength` is set for files, whose length the codec computed.
  */
 export function encodeResponseHead(
   response: Response,
   state: HttpState,
-  mode: 'whole' | 'stream',
+  mode: 'whole' | 'stream' | 'close-delimited',
   isHead: boolean,
   contentLength?: number,
 ): string | Buffer {
@@ -88,7 +97,8 @@ export function encodeResponseHead(
   let head = `HTTP/${response.getProtocolVersion()} ${status} ${response.getReasonPhrase()}\r\n`;
   if (!response.hasHeader('server')) head += 'Server: workerman\r\n';
   if (!response.hasHeader('date')) head += `Date: ${httpDate()}\r\n`;
-  if (!response.hasHeader('connection')) {
+  if (mode === 'close-delimited') head += 'Connection: close\r\n';
+  else if (!response.hasHeader('connection')) {
     head += state.keepAlive ? 'Connection: keep-alive\r\n' : 'Connection: close\r\n';
   }
   const body = response.rawBody();
@@ -103,10 +113,13 @@ export function encodeResponseHead(
       head += `Content-Length: ${length}\r\n`;
     }
   }
-  head += response.headerLines();
+  head +=
+    mode === 'close-delimited'
+      ? response.headerLines(CLOSE_DELIMITED_OMITS)
+      : response.headerLines();
   head += state.request?.takeResponseHeaders() ?? '';
   head += '\r\n';
-  if (mode === 'stream' || isHead || noBody) return head;
+  if (mode !== 'whole' || isHead || noBody) return head;
   if (typeof body === 'string') return head + body;
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }

@@ -1,3 +1,4 @@
+import { ErrorCodes, WorkermanError } from '../../errors.js';
 import { STATUS_TEXT } from './status-text.js';
 
 /** A file to stream as the body: `length` 0 means up to the end of the file. */
@@ -24,6 +25,40 @@ type HeaderInput = Record<string, string | number | readonly (string | number)[]
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // No CR, LF or NUL: a value must never end the header section early (response splitting).
 const HEADER_VALUE_BAD = /[\r\n\0]/;
+// domain-value = subdomain (RFC 1034 §3.5, as RFC 1123 relaxes it), a leading dot tolerated (§5.2.3).
+const COOKIE_DOMAIN =
+  /^\.?[0-9A-Za-z](?:[0-9A-Za-z-]*[0-9A-Za-z])?(?:\.[0-9A-Za-z](?:[0-9A-Za-z-]*[0-9A-Za-z])?)*$/;
+const SAME_SITE: Record<string, 'Strict' | 'Lax' | 'None'> = {
+  strict: 'Strict',
+  lax: 'Lax',
+  none: 'None',
+};
+const NO_OMISSIONS: readonly string[] = [];
+
+/**
+ * True when `text` holds a CTL (0x00-0x1F, 0x7F), HTAB aside when
+ * `tabAllowed`. A reason-phrase is HTAB / SP / VCHAR / obs-text (RFC 9112
+ * §4); a cookie path-value any CHAR but CTLs and ";" (RFC 6265 §4.1.1).
+ */
+function hasControlCharacter(text: string, tabAllowed: boolean): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && !(tabAllowed && c === 0x09)) || c === 0x7f) return true;
+  }
+  return false;
+}
+
+function invalid(message: string): WorkermanError {
+  return new WorkermanError(ErrorCodes.INVALID_OPTION, message);
+}
+
+/** status-code = 3DIGIT (RFC 9112 §4), from 100 (RFC 9110 §15). */
+function checkStatus(status: number): number {
+  if (!Number.isInteger(status) || status < 100 || status > 999) {
+    throw invalid(`invalid HTTP status code ${status} (an integer from 100 to 999)`);
+  }
+  return status;
+}
 
 /**
  * An HTTP response for `connection.send(response)`.
@@ -47,13 +82,17 @@ export class Response {
   private readonly headerMap = new Map<string, [string, string[]]>();
 
   constructor(status = 200, headers: HeaderInput = {}, body: string | Buffer = '') {
-    this.status = status;
+    this.status = status === 200 ? 200 : checkStatus(status);
     this.body = body;
     this.withHeaders(headers);
   }
 
+  /** A reason phrase is text on the status line: no CR, LF or other control character. */
   withStatus(code: number, reasonPhrase: string | null = null): this {
-    this.status = code;
+    if (reasonPhrase !== null && hasControlCharacter(reasonPhrase, true)) {
+      throw invalid(`invalid reason phrase ${JSON.stringify(reasonPhrase)} (control character)`);
+    }
+    this.status = checkStatus(code);
     this.reason = reasonPhrase;
     return this;
   }
@@ -66,7 +105,11 @@ export class Response {
     return this.reason ?? STATUS_TEXT[this.status] ?? 'Unknown';
   }
 
+  /** `'1.1'` (the default) or `'1.0'`: the versions this server speaks on the status line. */
   withProtocolVersion(version: string): this {
+    if (version !== '1.1' && version !== '1.0') {
+      throw invalid(`invalid HTTP version ${JSON.stringify(version)} ('1.1' or '1.0')`);
+    }
     this.version = version;
     return this;
   }
@@ -86,10 +129,11 @@ export class Response {
 
   /** Sets a header, replacing any value; an array sets several values. */
   header(name: string, value: string | number | readonly (string | number)[]): this {
-    if (!HEADER_NAME.test(name)) throw new TypeError(`invalid header name "${name}"`);
+    if (!HEADER_NAME.test(name)) throw invalid(`invalid header name ${JSON.stringify(name)}`);
     const values = (Array.isArray(value) ? value : [value]).map(String);
     for (const v of values) {
-      if (HEADER_VALUE_BAD.test(v)) throw new TypeError(`invalid value for header "${name}"`);
+      if (HEADER_VALUE_BAD.test(v))
+        throw invalid(`invalid value for header "${name}" (CR, LF or NUL)`);
     }
     this.headerMap.set(name.toLowerCase(), [name, values]);
     return this;
@@ -104,7 +148,7 @@ export class Response {
     const entry = this.headerMap.get(name.toLowerCase());
     if (entry === undefined) return this.header(name, value);
     if (HEADER_VALUE_BAD.test(String(value)))
-      throw new TypeError(`invalid value for header "${name}"`);
+      throw invalid(`invalid value for header "${name}" (CR, LF or NUL)`);
     entry[1].push(String(value));
     return this;
   }
@@ -133,10 +177,11 @@ export class Response {
     return out;
   }
 
-  /** Header lines `Name: value\r\n`, one per value. */
-  headerLines(): string {
+  /** Header lines `Name: value\r\n`, one per value; `omit` lists lower-cased names to leave out. */
+  headerLines(omit: readonly string[] = NO_OMISSIONS): string {
     let text = '';
-    for (const [name, values] of this.headerMap.values()) {
+    for (const [lowerName, [name, values]] of this.headerMap) {
+      if (omit.length > 0 && omit.includes(lowerName)) continue;
       for (const value of values) text += `${name}: ${value}\r\n`;
     }
     return text;
@@ -148,20 +193,59 @@ export class Response {
 
   /**
    * Adds a `Set-Cookie` (RFC 6265 §4.1). The value is percent-encoded where
-   * a cookie value may not carry the character.
+   * a cookie value may not carry the character. Attributes are checked, so
+   * none can end the cookie early or add one of its own: `maxAge` a finite
+   * number of seconds, `expires` a valid date, `path` without control
+   * characters or `;`, `domain` a host name, `sameSite` one of
+   * Strict / Lax / None, and `None` only with `secure` (browsers drop such
+   * cookies otherwise). A bad one throws `WM_ERR_INVALID_OPTION`.
    */
   cookie(name: string, value = '', options: CookieOptions = {}): this {
-    if (!HEADER_NAME.test(name)) throw new TypeError(`invalid cookie name "${name}"`);
+    if (!HEADER_NAME.test(name)) throw invalid(`invalid cookie name ${JSON.stringify(name)}`);
     let text = `${name}=${encodeURIComponent(value)}`;
-    if (options.maxAge !== undefined && options.maxAge !== null) {
-      text += `; Max-Age=${Math.trunc(options.maxAge)}`;
+    const { maxAge, expires, domain, path, sameSite } = options;
+    if (maxAge !== undefined && maxAge !== null) {
+      if (typeof maxAge !== 'number' || !Number.isFinite(maxAge)) {
+        throw invalid(`cookie "${name}": maxAge ${maxAge} is not a finite number of seconds`);
+      }
+      text += `; Max-Age=${Math.trunc(maxAge)}`;
     }
-    if (options.expires) text += `; Expires=${options.expires.toUTCString()}`;
-    if (options.domain) text += `; Domain=${options.domain}`;
-    if (options.path) text += `; Path=${options.path}`;
+    if (expires !== undefined) {
+      if (!(expires instanceof Date) || Number.isNaN(expires.getTime())) {
+        throw invalid(`cookie "${name}": expires is not a valid Date`);
+      }
+      text += `; Expires=${expires.toUTCString()}`;
+    }
+    if (domain) {
+      if (!COOKIE_DOMAIN.test(domain)) {
+        throw invalid(`cookie "${name}": invalid domain ${JSON.stringify(domain)}`);
+      }
+      text += `; Domain=${domain}`;
+    }
+    if (path) {
+      if (hasControlCharacter(path, false) || path.includes(';')) {
+        throw invalid(
+          `cookie "${name}": invalid path ${JSON.stringify(path)} (control character or ";")`,
+        );
+      }
+      text += `; Path=${path}`;
+    }
     if (options.secure) text += '; Secure';
     if (options.httpOnly) text += '; HttpOnly';
-    if (options.sameSite) text += `; SameSite=${options.sameSite}`;
+    if (sameSite) {
+      const canonical = SAME_SITE[String(sameSite).toLowerCase()];
+      if (canonical === undefined) {
+        throw invalid(
+          `cookie "${name}": sameSite ${JSON.stringify(sameSite)} is not Strict, Lax or None`,
+        );
+      }
+      if (canonical === 'None' && !options.secure) {
+        throw invalid(
+          `cookie "${name}": sameSite None requires secure (browsers drop it otherwise)`,
+        );
+      }
+      text += `; SameSite=${canonical}`;
+    }
     return this.addHeader('Set-Cookie', text);
   }
 

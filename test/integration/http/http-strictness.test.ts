@@ -34,9 +34,14 @@ test('ambiguous framing and malformed input get 400 and a close; the app sees on
     'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n',
     'POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
     'GET / HTTP/1.1\r\nHost : a\r\n\r\n',
-    'GET / HTTP/1.1\r\nX: a\x00b\r\n\r\n',
-    'GET / HTTP/1.1\r\nX: a\r\n folded\r\n\r\n',
-    'GET /\x01 HTTP/1.1\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n folded\r\n\r\n',
+    'GET /\x01 HTTP/1.1\r\nHost: a\r\n\r\n',
+    // RFC 9112 §3.2: HTTP/1.1 without Host, two Host fields, an invalid Host.
+    'GET / HTTP/1.1\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n',
+    'GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a b\r\n\r\n',
   ];
   for (const bytes of cases)
     assert.equal(await refusal(worker.port, bytes), 400, JSON.stringify(bytes));
@@ -61,21 +66,21 @@ test('limits at their edge: 414, 431, 413 (length and chunked), 505', async (t) 
   const line = (n: number) => `GET /${'a'.repeat(n - 'GET / HTTP/1.1'.length)} HTTP/1.1`;
   const ok = await TestClient.connect(port);
   t.after(() => ok.socket.destroy());
-  ok.write(`${line(100)}\r\n\r\n`);
+  ok.write(`${line(100)}\r\nHost: a\r\n\r\n`);
   assert.equal((await readResponse(ok)).status, 200);
-  assert.equal(await refusal(port, `${line(101)}\r\n\r\n`), 414);
+  assert.equal(await refusal(port, `${line(101)}\r\nHost: a\r\n\r\n`), 414);
   const head = (n: number) =>
-    `GET / HTTP/1.1\r\nX: ${'v'.repeat(n - 'GET / HTTP/1.1\r\nX: \r\n\r\n'.length)}\r\n\r\n`;
+    `GET / HTTP/1.1\r\nHost: a\r\nX: ${'v'.repeat(n - 'GET / HTTP/1.1\r\nHost: a\r\nX: \r\n\r\n'.length)}\r\n\r\n`;
   ok.write(head(300));
   assert.equal((await readResponse(ok)).status, 200);
   assert.equal(await refusal(port, head(301)), 431);
   // maxPackageSize bounds head + body.
-  const post = (n: number) => `POST / HTTP/1.1\r\nContent-Length: ${n}\r\n\r\n`;
+  const post = (n: number) => `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${n}\r\n\r\n`;
   const fits = 400 - post(300).length;
   ok.write(post(fits) + 'b'.repeat(fits));
   assert.equal((await readResponse(ok)).body.toString(), `ok ${fits}`);
   assert.equal(await refusal(port, post(fits + 1)), 413);
-  const chunked = `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n${'190\r\n'}${'c'.repeat(400)}\r\n0\r\n\r\n`;
+  const chunked = `POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${'190\r\n'}${'c'.repeat(400)}\r\n0\r\n\r\n`;
   assert.equal(await refusal(port, chunked), 413);
   assert.equal(await refusal(port, 'GET / HTTP/2.0\r\n\r\n'), 505);
   assert.ok(

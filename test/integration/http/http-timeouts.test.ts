@@ -36,7 +36,7 @@ test('slow head, slow body and idle keep-alive connections are closed by their t
   const results = await Promise.all([
     secondsUntilClosed(worker.port, async (c) => c.write('GET / HTTP/1.1\r\nHost: a\r\n')),
     secondsUntilClosed(worker.port, async (c) =>
-      c.write('POST / HTTP/1.1\r\nContent-Length: 9\r\n\r\nabc'),
+      c.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc'),
     ),
     secondsUntilClosed(worker.port, async (c) => {
       c.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');

@@ -47,7 +47,7 @@ test('answers null for every proper prefix of a head, and the head at its end', 
 });
 
 test('searchFrom gives the same answer as a full search', () => {
-  const text = 'GET / HTTP/1.1\r\nA: b\r\n\r\n';
+  const text = 'GET / HTTP/1.1\r\nHost: a\r\nA: b\r\n\r\n';
   const buffer = Buffer.from(text);
   for (let from = 0; from <= text.length; from++) {
     assert.deepEqual(
@@ -58,16 +58,19 @@ test('searchFrom gives the same answer as a full search', () => {
 });
 
 test('skips empty lines before the request-line and counts them in headBytes', () => {
-  const result = parse('\r\n\r\nGET / HTTP/1.1\r\n\r\n');
+  const result = parse('\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n');
   assert.ok(result?.ok);
-  assert.equal(result.head.headBytes, 22);
+  assert.equal(result.head.headBytes, 31);
 });
 
 test('keeps obs-text in values as latin1 and accepts any token method', () => {
-  const result = parse('PURGE /x HTTP/1.1\r\nX-Name: caf\xe9\r\n\r\n');
+  const result = parse('PURGE /x HTTP/1.1\r\nHost: a\r\nX-Name: caf\xe9\r\n\r\n');
   assert.ok(result?.ok);
   assert.equal(result.head.method, 'PURGE');
-  assert.deepEqual(result.head.headers, [['x-name', 'café']]);
+  assert.deepEqual(result.head.headers, [
+    ['host', 'a'],
+    ['x-name', 'café'],
+  ]);
 });
 
 test('rejects malformed request-lines with 400', () => {
@@ -111,7 +114,11 @@ test('rejects bad header lines with 400', () => {
     'X: a\x7fb',
     'X: a\x01',
   ]) {
-    assert.equal(status(`GET / HTTP/1.1\r\nA: 1\r\n${line}\r\n\r\n`), 400, JSON.stringify(line));
+    assert.equal(
+      status(`GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\n${line}\r\n\r\n`),
+      400,
+      JSON.stringify(line),
+    );
   }
 });
 
@@ -124,7 +131,7 @@ test('rejects bare LF line endings at once instead of waiting', () => {
 test('request-line limit: at the limit accepted, one byte over answered 414, even incomplete', () => {
   const line = (length: number) => `GET /${'a'.repeat(length - 'GET / HTTP/1.1'.length)} HTTP/1.1`;
   assert.equal(line(256).length, 256);
-  assert.equal(status(`${line(256)}\r\n\r\n`), 'ok');
+  assert.equal(status(`${line(256)}\r\nHost: a\r\n\r\n`), 'ok');
   assert.equal(status(`${line(257)}\r\n\r\n`), 414);
   assert.equal(status(`GET /${'a'.repeat(256)}`), 414);
   assert.equal(status(`GET /${'a'.repeat(250)}`), null);
@@ -132,7 +139,7 @@ test('request-line limit: at the limit accepted, one byte over answered 414, eve
 
 test('head limit: at the limit accepted, one byte over answered 431, even incomplete', () => {
   const head = (length: number) => {
-    const start = 'GET / HTTP/1.1\r\nX: ';
+    const start = 'GET / HTTP/1.1\r\nHost: a\r\nX: ';
     return `${start}${'v'.repeat(length - start.length - 4)}\r\n\r\n`;
   };
   assert.equal(head(1024).length, 1024);
@@ -145,4 +152,38 @@ test('head limit: at the limit accepted, one byte over answered 431, even incomp
 test('endless empty lines before a request are bounded by the head limit', () => {
   assert.equal(status('\r\n'.repeat(400)), null);
   assert.equal(status('\r\n'.repeat(600)), 431);
+});
+
+test('Host (RFC 9112 §3.2): HTTP/1.1 needs exactly one, valid; HTTP/1.0 at most one', () => {
+  for (const host of [
+    'a.test',
+    'a.test:8080',
+    '127.0.0.1:80',
+    '[::1]:8080',
+    '[::1]',
+    'xn--caf-dma.test',
+    '',
+  ]) {
+    assert.equal(status(`GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`), 'ok', host);
+  }
+  assert.equal(status('GET / HTTP/1.0\r\n\r\n'), 'ok');
+  assert.equal(status('GET / HTTP/1.0\r\nHost: a\r\n\r\n'), 'ok');
+  const refused = [
+    'GET / HTTP/1.1\r\n\r\n',
+    'GET / HTTP/1.1\r\nX-Host: a\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a\r\nhOST: b\r\n\r\n',
+    'GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a b\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a/b\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a@b\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a:80x\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: a\tb\r\n\r\n',
+    'GET / HTTP/1.0\r\nHost: caf\xe9\r\n\r\n',
+  ];
+  for (const text of refused) {
+    const result = parse(text);
+    assert.ok(result !== null && !result.ok && result.status === 400, JSON.stringify(text));
+    assert.match(result.reason, /Host/);
+  }
 });
