@@ -1,6 +1,11 @@
 export { AsyncTcpConnection } from './connection/async-tcp-connection.js';
 export { AsyncUdpConnection } from './connection/async-udp-connection.js';
-export type { Callback, ConnectionOwner, ErrorCallback } from './connection/connection.js';
+export type {
+  Callback,
+  ConnectionContext,
+  ConnectionOwner,
+  ErrorCallback,
+} from './connection/connection.js';
 export { ConnectionInterface } from './connection/connection.js';
 export { statistics } from './connection/statistics.js';
 export {
@@ -42,7 +47,9 @@ export type { SessionHandler } from './protocols/http/session/session-handler.js
 export { StaticFiles } from './protocols/http/static-files.js';
 export type {
   DecodedOf,
+  DecodedOfCodec,
   EncodableOf,
+  EncodableOfCodec,
   Protocol,
   RawData,
   RawSendable,
@@ -78,4 +85,13 @@ export type {
 } from './transport/context-options.js';
 export { VERSION } from './version.js';
 export { type ListenAddress, parseAddress } from './worker/listen-address.js';
-export { type ConnectionFor, Worker } from './worker/worker.js';
+export { Worker } from './worker/worker.js';
+export type {
+  ConnectionFor,
+  WorkerContext,
+  WorkerDecoded,
+  WorkerEncodable,
+  WorkerOptions,
+  WorkerTcpConnection,
+  WorkerTransport,
+} from './worker/worker-options.js';

@@ -7,7 +7,7 @@ import { Protocols } from '../protocols/schemes.js';
 import type { ContextOptions } from '../transport/context-options.js';
 import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
 import { parseAddress } from '../worker/listen-address.js';
-import type { Callback } from './connection.js';
+import type { Callback, ConnectionContext } from './connection.js';
 import { encodeDatagram, UdpConnection } from './udp-connection.js';
 
 /**
@@ -17,7 +17,8 @@ import { encodeDatagram, UdpConnection } from './udp-connection.js';
  */
 export class AsyncUdpConnection<Address extends string = string> extends UdpConnection<
   DecodedOf<Address>,
-  EncodableOf<Address>
+  EncodableOf<Address>,
+  ConnectionContext
 > {
   onConnect: Callback<[connection: this]> | null = null;
 

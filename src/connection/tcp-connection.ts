@@ -47,8 +47,8 @@ let nextConnectionId = 1;
  * writes once. While a chunk that holds several packets is being delivered,
  * replies are corked and leave in one write when the chunk is done.
  */
-export class TcpConnection<Decoded = unknown, Encodable = unknown>
-  extends ConnectionInterface
+export class TcpConnection<Decoded = unknown, Encodable = unknown, Context extends object = object>
+  extends ConnectionInterface<Context>
   implements PacketSink
 {
   /** Default for `maxSendBufferSize`: 1 MiB. */
