@@ -27,6 +27,12 @@ export { type LogSink, log, setLogSink } from './log.js';
 export { Frame } from './protocols/frame.js';
 export { Chunk } from './protocols/http/chunk.js';
 export { Http, type HttpOptions, type HttpSendable } from './protocols/http/http.js';
+export {
+  type FieldValue,
+  fieldNesting,
+  type NestedField,
+  nestFields,
+} from './protocols/http/nested-fields.js';
 export { Request } from './protocols/http/request.js';
 export { type UploadedFile, uploadLimits } from './protocols/http/request-body.js';
 export {

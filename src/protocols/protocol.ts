@@ -83,6 +83,7 @@ export interface SchemeTypes {
   unix: { decoded: RawData; encodable: RawSendable };
   udp: { decoded: RawData; encodable: RawSendable };
   text: { decoded: string; encodable: string | Buffer };
+  telnet: { decoded: string; encodable: string | Buffer };
   frame: { decoded: Buffer; encodable: Buffer | Uint8Array | string };
 }
 

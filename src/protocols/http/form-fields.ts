@@ -4,8 +4,10 @@
  * `Cookie` header (RFC 6265 §5.4).
  */
 
-/** A parsed field: a `name[]` field collects every value; otherwise the last one wins. */
-export type FieldValue = string | string[];
+import { type FieldValue, nestFields } from './nested-fields.js';
+
+/** Parsed fields: PHP's nesting (`a[x]=1`, `a[]=1`, see nested-fields.ts); otherwise the last value wins. */
+export type { FieldValue };
 export type Fields = Record<string, FieldValue>;
 
 /** Percent-decoding that keeps malformed escapes as they are instead of throwing. */
@@ -26,29 +28,21 @@ export function decodeComponent(text: string, plusIsSpace: boolean): string {
 }
 
 /**
- * `a=1&b=2&c[]=3&c[]=4` into `{ a: '1', b: '2', c: ['3', '4'] }`, as the
- * origin's `parse_str` does for flat and list fields. A prototype-free object,
- * so a field called `__proto__` is just a field.
+ * `a=1&c[]=3&c[]=4&d[x]=5` into `{ a: '1', c: ['3', '4'], d: { x: '5' } }`,
+ * as the origin's `parse_str`. A prototype-free object, so a field called
+ * `__proto__` is just a field.
  */
 export function parseUrlEncoded(text: string): Fields {
-  const fields: Fields = Object.create(null);
-  if (text === '') return fields;
+  const pairs: [string, string][] = [];
+  if (text === '') return nestFields(pairs);
   for (const pair of text.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const rawName = eq === -1 ? pair : pair.slice(0, eq);
     const value = eq === -1 ? '' : decodeComponent(pair.slice(eq + 1), true);
-    const name = decodeComponent(rawName, true);
-    if (name.endsWith('[]') && name.length > 2) {
-      const key = name.slice(0, -2);
-      const list = fields[key];
-      if (Array.isArray(list)) list.push(value);
-      else fields[key] = [value];
-    } else {
-      fields[name] = value;
-    }
+    pairs.push([decodeComponent(rawName, true), value]);
   }
-  return fields;
+  return nestFields(pairs);
 }
 
 /** `a=1; b="2"` into `{ a: '1', b: '2' }`; the first of two same-named cookies wins (RFC 6265 §5.4). */
