@@ -347,6 +347,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   /** Part of PacketSink: the input broke the codec or a limit; tell and close this connection only. */
   reject(error: WorkermanError): void {
     debugConnection('%s', error.message);
+    statistics.packetErr++;
     this.reportError(PROTOCOL_FAIL, error);
     this.destroy();
   }

@@ -133,6 +133,7 @@ export class UdpConnection<
       cause === undefined ? undefined : { cause },
     );
     debugConnection('%s', error.message);
+    statistics.packetErr++;
     if (this.onError) invokeErrorCallback(this, this.onError, PROTOCOL_FAIL, error);
   }
 }

@@ -1,3 +1,4 @@
+import { statistics } from '../../connection/statistics.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
 import { invokeErrorCallback } from '../../worker/callbacks.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
@@ -247,6 +248,7 @@ function refuse(state: HttpState, status: number, reason: string, limit?: number
     `HTTP ${status} on ${connection.describe()}: ${detail}`,
   );
   connection.close(statusResponse(status), true);
+  statistics.packetErr++;
   const onError = connection.onError;
   if (onError) invokeErrorCallback(connection, onError, PROTOCOL_FAIL, error);
   return 0;
