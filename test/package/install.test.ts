@@ -195,6 +195,16 @@ describe('the packed package', { concurrency: true }, () => {
       await sh(bin('tsc'), ['-p', 'tsconfig.json'], project);
       const compiled = readFileSync(join(project, 'app.js'), 'utf8');
       assert.equal(compiled.includes('require("workerman-ts")'), kind === 'cjs');
+      // The command is installed too; with no arguments it prints its usage.
+      const usage = await run(join(project, 'node_modules', '.bin', 'workerman-ts'), [], {
+        cwd: project,
+        timeout: STEP_TIMEOUT_MS,
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      assert.equal(usage.code, 64);
+      assert.match(usage.stderr, /Usage: workerman-ts <command> <start file>/);
       const output = await sh(process.execPath, ['app.js'], project);
       assert.deepEqual(output.trim().split('\n'), [
         `0 missing of ${names.values.length}`,

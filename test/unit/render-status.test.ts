@@ -30,6 +30,7 @@ const report: StatusReport = {
   eventLoop: 'node:cluster SCHED_NONE',
   workers: 1,
   processes: 3,
+  stopTimeout: 2,
   exitStatus: { chat: { '0': 2 } },
   children: [
     figures(101, 0, 40, 2),
