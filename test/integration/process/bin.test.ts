@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startFilePaths } from '../../../src/cli/paths.js';
 import { isAlive, readPidFile } from '../../../src/process/pid-file.js';
 import type { StatusReport } from '../../../src/process/status.js';
 import { type CliResult, managedApp } from '../../helpers/managed-app.js';
@@ -95,10 +96,15 @@ test('without --pid-file the command finds the master by the start file, as the 
       `Worker.stdoutFile = ${JSON.stringify(join(dir, 'stdout.log'))};\n` +
       `new Worker('text://127.0.0.1:0');\nWorker.runAll();\n`,
   );
-  let pidFile = '';
+  // The default files in the temp directory: known before the start, so the
+  // cleanup finds the master (and removes the log) whatever fails.
+  const paths = startFilePaths(startFile);
   t.after(() => {
-    const pid = pidFile ? readPidFile(pidFile) : 0;
+    const pid = readPidFile(paths.pidFile);
     if (pid > 0 && isAlive(pid)) process.kill(-pid, 'SIGKILL');
+    for (const file of [paths.pidFile, paths.controlSocket, paths.logFile, `${paths.logFile}.1`]) {
+      rmSync(file, { force: true });
+    }
     rmSync(dir, { recursive: true, force: true });
   });
   const start = await new Promise<CliResult>((resolve) => {
@@ -113,10 +119,10 @@ test('without --pid-file the command finds the master by the start file, as the 
   const status = await bin(['status', startFile, '--json']);
   assert.equal(status.code, 0, status.stderr);
   const report = JSON.parse(status.stdout) as StatusReport;
-  pidFile = (await import('../../../src/cli/paths.js')).startFilePaths(startFile).pidFile;
-  assert.equal(report.masterPid, readPidFile(pidFile));
+  assert.equal(report.masterPid, readPidFile(paths.pidFile));
   const stopped = await bin(['stop', startFile]);
   assert.equal(stopped.code, 0, stopped.stderr);
+  assert.equal(isAlive(report.masterPid), false);
 });
 
 test('a command line the command cannot use prints the usage and exits 64', async () => {
