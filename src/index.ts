@@ -1,6 +1,11 @@
 export { AsyncTcpConnection } from './connection/async-tcp-connection.js';
 export { AsyncUdpConnection } from './connection/async-udp-connection.js';
-export type { Callback, ConnectionOwner, ErrorCallback } from './connection/connection.js';
+export type {
+  Callback,
+  ConnectionContext,
+  ConnectionOwner,
+  ErrorCallback,
+} from './connection/connection.js';
 export { ConnectionInterface } from './connection/connection.js';
 export { statistics } from './connection/statistics.js';
 export {
@@ -23,6 +28,12 @@ export { Frame } from './protocols/frame.js';
 export { Chunk } from './protocols/http/chunk.js';
 export { formLimits } from './protocols/http/form-fields.js';
 export { Http, type HttpOptions, type HttpSendable } from './protocols/http/http.js';
+export {
+  type FieldValue,
+  fieldNesting,
+  type NestedField,
+  nestFields,
+} from './protocols/http/nested-fields.js';
 export { Request } from './protocols/http/request.js';
 export { type UploadedFile, uploadLimits } from './protocols/http/request-body.js';
 export {
@@ -49,7 +60,9 @@ export {
 } from './protocols/http/static-files.js';
 export type {
   DecodedOf,
+  DecodedOfCodec,
   EncodableOf,
+  EncodableOfCodec,
   Protocol,
   RawData,
   RawSendable,
@@ -85,4 +98,13 @@ export type {
 } from './transport/context-options.js';
 export { VERSION } from './version.js';
 export { type ListenAddress, parseAddress } from './worker/listen-address.js';
-export { type ConnectionFor, Worker } from './worker/worker.js';
+export { Worker } from './worker/worker.js';
+export type {
+  ConnectionFor,
+  WorkerContext,
+  WorkerDecoded,
+  WorkerEncodable,
+  WorkerOptions,
+  WorkerTcpConnection,
+  WorkerTransport,
+} from './worker/worker-options.js';

@@ -15,7 +15,8 @@ const agent = process.argv[3] ?? 'workerman-ts';
 function session(path: string, echo = false): Promise<(string | Buffer)[]> {
   return new Promise((resolve, reject) => {
     const received: (string | Buffer)[] = [];
-    const client = new AsyncTcpConnection(`${base}${path}`);
+    // The base is a ws:// URL; saying so types the messages as WebSocket's.
+    const client = new AsyncTcpConnection(`${base}${path}` as `ws://${string}`);
     client.maxSendBufferSize = 256 * 1024 * 1024;
     client.onMessage = (connection, data) => {
       received.push(data);

@@ -33,71 +33,105 @@ export function renderStatus(report: StatusReport): string {
     if (entries.length === 0) lines.push(row([name, 0, 0], [20, 12, 10]));
     for (const [status, count] of entries) lines.push(row([name, status, count], [20, 12, 10]));
   }
-  const widths = [8, 7, 28, 16, 6, 11, 9, 7, 13, 8, 6];
+  const widths = [8, 7, 28, 16, 6, 11, 9, 7, 13, 8, 10, 10, 6];
+  const header = [
+    'pid',
+    'memory',
+    'listening',
+    'worker_name',
+    'id',
+    'connections',
+    'send_fail',
+    'timers',
+    'total_request',
+    'qps',
+    'packet_err',
+    'timestamp',
+    'status',
+  ];
+  lines.push(`${'-'.repeat(40)}PROCESS STATUS${'-'.repeat(46)}`, row(header, widths));
+  const sum = {
+    memory: 0,
+    connections: 0,
+    sendFail: 0,
+    timers: 0,
+    totalRequest: 0,
+    qps: 0,
+    packetErr: 0,
+  };
+  for (const child of report.children) {
+    if (child.busy) {
+      const unknown = Array<string>(7).fill('N/A');
+      lines.push(
+        row([child.pid, 'N/A', child.listen, child.worker, child.id, ...unknown, '[busy]'], widths),
+      );
+      continue;
+    }
+    for (const key of Object.keys(sum) as (keyof typeof sum)[]) sum[key] += child[key];
+    lines.push(
+      row(
+        [
+          child.pid,
+          megabytes(child.memory),
+          child.listen,
+          child.worker,
+          child.id,
+          child.connections,
+          child.sendFail,
+          child.timers,
+          child.totalRequest,
+          child.qps,
+          child.packetErr,
+          child.timestamp,
+          '[idle]',
+        ],
+        widths,
+      ),
+    );
+  }
+  // The origin's summary line: every answering process added up.
   lines.push(
     `${'-'.repeat(40)}PROCESS STATUS${'-'.repeat(46)}`,
     row(
       [
-        'pid',
-        'memory',
-        'listening',
-        'worker_name',
-        'id',
-        'connections',
-        'send_fail',
-        'timers',
-        'total_request',
-        'qps',
-        'status',
+        'Summary',
+        megabytes(sum.memory),
+        '-',
+        '-',
+        '-',
+        sum.connections,
+        sum.sendFail,
+        sum.timers,
+        sum.totalRequest,
+        sum.qps,
+        sum.packetErr,
+        '-',
+        '[Summary]',
       ],
       widths,
     ),
+    RULE,
   );
-  for (const child of report.children) {
-    lines.push(
-      child.busy
-        ? row(
-            [
-              child.pid,
-              'N/A',
-              child.listen,
-              child.worker,
-              child.id,
-              'N/A',
-              'N/A',
-              'N/A',
-              'N/A',
-              'N/A',
-              '[busy]',
-            ],
-            widths,
-          )
-        : row(
-            [
-              child.pid,
-              megabytes(child.memory),
-              child.listen,
-              child.worker,
-              child.id,
-              child.connections,
-              child.sendFail,
-              child.timers,
-              child.totalRequest,
-              child.qps,
-              '[idle]',
-            ],
-            widths,
-          ),
-    );
-  }
-  lines.push(RULE);
   return lines.join('\n');
+}
+
+/** Bytes as the origin's `connections` shows them: B, KB, MB, GB, TB. */
+export function humanBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value}B` : `${value.toFixed(1)}${units[unit]}`;
 }
 
 /** One line per connection, the origin's `connections` columns. */
 export function renderConnections(rows: readonly ConnectionRow[]): string {
-  const widths = [8, 16, 8, 9, 9, 6, 10, 10, 12, 12, 13, 22, 22];
+  const widths = [8, 15, 8, 6, 16, 5, 5, 8, 8, 9, 9, 12, 22, 22];
   const lines = [
+    `${'-'.repeat(43)}WORKERMAN CONNECTION STATUS${'-'.repeat(30)}`,
     row(
       [
         'PID',
@@ -106,6 +140,7 @@ export function renderConnections(rows: readonly ConnectionRow[]): string {
         'Trans',
         'Protocol',
         'ipv4',
+        'ipv6',
         'Recv-Q',
         'Send-Q',
         'Bytes-R',
@@ -122,15 +157,16 @@ export function renderConnections(rows: readonly ConnectionRow[]): string {
       row(
         [
           c.pid,
-          c.worker,
+          c.worker.slice(0, 14),
           c.id,
           c.transport,
-          c.protocol,
+          c.protocol.slice(0, 15),
           c.ipv4 ? 1 : 0,
-          c.recvQueue,
-          c.sendQueue,
-          c.bytesRead,
-          c.bytesWritten,
+          c.ipv4 ? 0 : 1,
+          humanBytes(c.recvQueue),
+          humanBytes(c.sendQueue),
+          humanBytes(c.bytesRead),
+          humanBytes(c.bytesWritten),
           c.status,
           c.local,
           c.remote,
@@ -139,5 +175,6 @@ export function renderConnections(rows: readonly ConnectionRow[]): string {
       ),
     );
   }
+  lines.push(RULE);
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@ import { readIntoOption } from '../transport/read-buffer.js';
 import { tlsClientOptions } from '../transport/tls.js';
 import { invokeCallback } from '../worker/callbacks.js';
 import { type ListenAddress, parseAddress } from '../worker/listen-address.js';
-import type { Callback } from './connection.js';
+import type { Callback, ConnectionContext } from './connection.js';
 import { statistics } from './statistics.js';
 import { ConnectionStatus, socketOnRead, TcpConnection } from './tcp-connection.js';
 
@@ -24,7 +24,8 @@ import { ConnectionStatus, socketOnRead, TcpConnection } from './tcp-connection.
  */
 export class AsyncTcpConnection<Address extends string = string> extends TcpConnection<
   DecodedOf<Address>,
-  EncodableOf<Address>
+  EncodableOf<Address>,
+  ConnectionContext
 > {
   /** Called once the connection (and its TLS handshake) is up. */
   onConnect: Callback<[connection: this]> | null = null;

@@ -7,7 +7,7 @@ import { Protocols } from '../protocols/schemes.js';
 import type { ContextOptions } from '../transport/context-options.js';
 import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
 import { parseAddress } from '../worker/listen-address.js';
-import type { Callback } from './connection.js';
+import type { Callback, ConnectionContext } from './connection.js';
 import { statistics } from './statistics.js';
 import { encodeDatagram, UdpConnection } from './udp-connection.js';
 
@@ -19,7 +19,8 @@ import { encodeDatagram, UdpConnection } from './udp-connection.js';
  */
 export class AsyncUdpConnection<Address extends string = string> extends UdpConnection<
   DecodedOf<Address>,
-  EncodableOf<Address>
+  EncodableOf<Address>,
+  ConnectionContext
 > {
   /** Default for `maxSendBufferSize`: 1 MiB. */
   static defaultMaxSendBufferSize = 1024 * 1024;

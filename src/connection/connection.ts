@@ -20,8 +20,15 @@ export interface ConnectionOwner {
   getSocketName(): string;
 }
 
+/**
+ * The default type of `connection.context`: an object that takes any
+ * property, as PHP's `$connection->uid = 1`. A worker's `context` option
+ * gives it a precise type.
+ */
+export type ConnectionContext = Record<string, unknown>;
+
 /** What every connection shares: TCP, TLS, unix and UDP, accepted or outbound. */
-export abstract class ConnectionInterface {
+export abstract class ConnectionInterface<Context extends object = object> {
   /** `onError` code: an outbound connection could not be established. */
   static readonly CONNECT_FAIL = 1;
   /** `onError` code: a send was refused (buffer full or connection closed). */
@@ -32,6 +39,24 @@ export abstract class ConnectionInterface {
   transport: TransportName = 'tcp';
   /** Called when the connection reports a problem: a refused send, bad input, a failing callback. */
   onError: ErrorCallback<this> | null = null;
+
+  #context: Context | undefined;
+  /** Makes `context` on first read; the worker's `context` option. */
+  contextFactory: (() => Context) | null = null;
+
+  /**
+   * The app's own per-connection state (the origin's `$connection->context`).
+   * Made on first read, by the worker's `context` option or as `{}`, so a
+   * connection that never uses it costs nothing.
+   */
+  get context(): Context {
+    this.#context ??= this.contextFactory ? this.contextFactory() : ({} as Context);
+    return this.#context;
+  }
+
+  set context(value: Context) {
+    this.#context = value;
+  }
 
   abstract send(data: unknown, raw?: boolean): boolean | null;
   abstract close(data?: unknown, raw?: boolean): void;

@@ -11,4 +11,6 @@ export const statistics = {
   throwException: 0,
   /** Sends refused because the connection was full or closed. */
   sendFail: 0,
+  /** Input a codec or a size limit rejected (the status table's `packet_err`). */
+  packetErr: 0,
 };

@@ -48,8 +48,8 @@ let nextConnectionId = 1;
  * writes once. While a chunk that holds several packets is being delivered,
  * replies are corked and leave in one write when the chunk is done.
  */
-export class TcpConnection<Decoded = unknown, Encodable = unknown>
-  extends ConnectionInterface
+export class TcpConnection<Decoded = unknown, Encodable = unknown, Context extends object = object>
+  extends ConnectionInterface<Context>
   implements PacketSink
 {
   /** Default for `maxSendBufferSize`: 1 MiB. */
@@ -348,6 +348,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown>
   /** Part of PacketSink: the input broke the codec or a limit; tell and close this connection only. */
   reject(error: WorkermanError): void {
     debugConnection('%s', error.message);
+    statistics.packetErr++;
     this.reportError(PROTOCOL_FAIL, error);
     this.destroy();
   }

@@ -17,7 +17,11 @@ export const MAX_UDP_PACKAGE_SIZE = 65535;
  * sender. A fresh object per datagram, as in the origin; UDP has no
  * connection to keep.
  */
-export class UdpConnection<Decoded = unknown, Encodable = unknown> extends ConnectionInterface {
+export class UdpConnection<
+  Decoded = unknown,
+  Encodable = unknown,
+  Context extends object = object,
+> extends ConnectionInterface<Context> {
   /** The worker whose socket received the datagram; `null` for outbound sockets. */
   worker: Worker | null = null;
   onMessage: Callback<[connection: this, data: Decoded]> | null = null;
@@ -129,6 +133,7 @@ export class UdpConnection<Decoded = unknown, Encodable = unknown> extends Conne
       cause === undefined ? undefined : { cause },
     );
     debugConnection('%s', error.message);
+    statistics.packetErr++;
     if (this.onError) invokeErrorCallback(this, this.onError, PROTOCOL_FAIL, error);
   }
 }

@@ -82,6 +82,8 @@ async function answer(worker: Worker, message: MasterMessage): Promise<void> {
           sendFail: statistics.sendFail,
           timers: Timer.count(),
           totalRequest: statistics.totalRequest,
+          packetErr: statistics.packetErr,
+          timestamp: Math.floor(Date.now() / 1000),
         },
       });
       return;

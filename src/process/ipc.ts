@@ -32,6 +32,10 @@ export interface ChildFigures {
   sendFail: number;
   timers: number;
   totalRequest: number;
+  /** Input rejected by a codec or a size limit (`packet_err`). */
+  packetErr: number;
+  /** When the child answered: epoch seconds (the origin's `timestamp` column). */
+  timestamp: number;
 }
 
 export type MasterMessage =

@@ -334,6 +334,7 @@ export class Master {
       eventLoop: `node:cluster ${schedulingPolicyName()}`,
       workers: new Set(this.#slots.map((s) => s.definition)).size,
       processes: this.#slots.length,
+      stopTimeout: Worker.stopTimeout,
       exitStatus,
       children: children.filter((c): c is ChildStatus => c !== null),
     };

@@ -23,6 +23,8 @@ export interface StatusReport {
   workers: number;
   /** Child processes. */
   processes: number;
+  /** `Worker.stopTimeout` of the running app, seconds (how long a stop may take). */
+  stopTimeout: number;
   /** worker name -> exit status (code or signal name) -> count. */
   exitStatus: Record<string, Record<string, number>>;
   children: ChildStatus[];

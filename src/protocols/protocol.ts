@@ -91,17 +91,49 @@ export interface SchemeTypes {
   unix: { decoded: RawData; encodable: RawSendable };
   udp: { decoded: RawData; encodable: RawSendable };
   text: { decoded: string; encodable: string | Buffer };
+  telnet: { decoded: string; encodable: string | Buffer };
   frame: { decoded: Buffer; encodable: Buffer | Uint8Array | string };
 }
 
 type SchemeOf<Address> = Address extends `${infer Scheme}://${string}` ? Scheme : never;
 
-/** The decoded message type for an address such as `'text://0.0.0.0:1234'`. */
-export type DecodedOf<Address> =
-  SchemeOf<Address> extends keyof SchemeTypes ? SchemeTypes[SchemeOf<Address>]['decoded'] : unknown;
+/**
+ * Types for a scheme: a known scheme's own; for a scheme only known at run
+ * time (an address read from configuration is a plain `string`), any known
+ * scheme's, as a union to narrow; for a literal scheme that `SchemeTypes`
+ * does not list (a user codec not added to it), `unknown`.
+ */
+type TypesOfScheme<Scheme, Key extends 'decoded' | 'encodable'> = [Scheme] extends [never]
+  ? SchemeTypes[keyof SchemeTypes][Key]
+  : string extends Scheme
+    ? SchemeTypes[keyof SchemeTypes][Key]
+    : Scheme extends keyof SchemeTypes
+      ? SchemeTypes[Scheme][Key]
+      : unknown;
+
+/**
+ * The decoded message type for an address such as `'text://0.0.0.0:1234'`;
+ * for a plain `string` address, the union of every known scheme's.
+ */
+export type DecodedOf<Address> = TypesOfScheme<SchemeOf<Address>, 'decoded'>;
 
 /** What `send` accepts for an address such as `'text://0.0.0.0:1234'`. */
-export type EncodableOf<Address> =
-  SchemeOf<Address> extends keyof SchemeTypes
-    ? SchemeTypes[SchemeOf<Address>]['encodable']
-    : unknown;
+export type EncodableOf<Address> = TypesOfScheme<SchemeOf<Address>, 'encodable'>;
+
+/** The decoded type of a codec object, or of a codec named by a scheme. */
+export type DecodedOfCodec<Codec> = Codec extends null
+  ? RawData
+  : Codec extends Protocol<infer Decoded, infer _Encodable>
+    ? Decoded
+    : Codec extends string
+      ? TypesOfScheme<Codec, 'decoded'>
+      : unknown;
+
+/** What `send` accepts for a codec object, or for a codec named by a scheme. */
+export type EncodableOfCodec<Codec> = Codec extends null
+  ? RawSendable
+  : Codec extends Protocol<infer _Decoded, infer Encodable>
+    ? Encodable
+    : Codec extends string
+      ? TypesOfScheme<Codec, 'encodable'>
+      : unknown;

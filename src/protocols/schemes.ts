@@ -17,8 +17,9 @@ const SCHEME_NAME = /^[a-zA-Z][a-zA-Z0-9+.-]*$/;
 const codecs = new Map<string, Protocol<unknown, unknown>>();
 
 /**
- * The scheme table: which codec an address scheme selects.
- * `text` and `frame` are built in; `Protocols.register('JsonNL', JsonNL)` makes
+ * The scheme table: which codec an address scheme selects. `text` (and
+ * `telnet`, its alias in the origin's manual), `frame`, `http` and the
+ * WebSocket ones are built in; `Protocols.register('JsonNL', JsonNL)` makes
  * `new Worker('JsonNL://0.0.0.0:1234')` use `JsonNL`.
  */
 export const Protocols = {
@@ -61,6 +62,8 @@ export const Protocols = {
 };
 
 Protocols.register('text', Text);
+// The origin's manual listens on `telnet://` for line-based examples: the same codec.
+Protocols.register('telnet', Text);
 Protocols.register('frame', Frame);
 Protocols.register('http', Http);
 Protocols.register('websocket', Websocket);

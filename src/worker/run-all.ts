@@ -1,13 +1,11 @@
 import cluster from 'node:cluster';
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { controlCommand, stop } from '../cli/commands.js';
 import { parseCommand, usage } from '../cli/parse-command.js';
+import { startFilePaths } from '../cli/paths.js';
 import { isRunning, type Paths, startCommand } from '../cli/start.js';
 import { log } from '../log.js';
 import { runChild } from '../process/child.js';
-import { controlSocketPath } from '../process/control-socket.js';
 import { Timer } from '../timer/timer.js';
 import { Worker } from './worker.js';
 
@@ -45,18 +43,9 @@ export async function runAll(workers: readonly Worker[]): Promise<void> {
   if (code >= 0) process.exit(code);
 }
 
-/**
- * The pid file (and the control socket beside it): `Worker.pidFile`, else
- * one per start file in the temp directory, named after the file and a hash
- * of its full path so two apps never share one (and the unix socket path
- * stays short). The log file likewise, unless `Worker.logFile` is set.
- */
+/** The start file's pid, control socket and log paths, unless `Worker.pidFile` / `logFile` say otherwise. */
 function defaultPaths(startFile: string): Paths {
-  const full = resolve(process.argv[1] ?? startFile);
-  const tag = createHash('sha1').update(full).digest('hex').slice(0, 10);
-  const pidFile = Worker.pidFile || join(tmpdir(), `workerman-ts-${startFile}-${tag}.pid`);
-  const logFile = Worker.logFile || pidFile.replace(/\.pid$/, '.log');
-  return { startFile, pidFile, logFile, controlSocket: controlSocketPath(pidFile) };
+  return startFilePaths(process.argv[1] ?? startFile, Worker.pidFile, Worker.logFile);
 }
 
 /**

@@ -5,7 +5,7 @@ import { socketOnRead, TcpConnection } from '../connection/tcp-connection.js';
 import { UdpConnection } from '../connection/udp-connection.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugWorker } from '../log.js';
-import type { DecodedOf, EncodableOf, Protocol } from '../protocols/protocol.js';
+import type { Protocol } from '../protocols/protocol.js';
 import { Protocols, type TransportName } from '../protocols/schemes.js';
 import type { ContextOptions } from '../transport/context-options.js';
 import { describeAddress, listenStream } from '../transport/stream-server.js';
@@ -16,11 +16,16 @@ import { HeldSockets } from './held-sockets.js';
 import { type ListenAddress, parseAddress } from './listen-address.js';
 import { runAll, stopAll } from './run-all.js';
 import { unfinishedWork } from './unfinished-work.js';
+import type {
+  ConnectionFor,
+  WorkerDecoded,
+  WorkerOptions,
+  WorkerTcpConnection,
+} from './worker-options.js';
 
-/** The connection type a worker's callbacks receive for its address. */
-export type ConnectionFor<Address extends string> = Address extends `udp://${string}`
-  ? UdpConnection<DecodedOf<Address>, EncodableOf<Address>>
-  : TcpConnection<DecodedOf<Address>, EncodableOf<Address>>;
+/** A connection typed loosely, for the code that wires it up; the worker's types are the user's view. */
+type LooseTcpConnection = TcpConnection<unknown, unknown, object>;
+type LooseUdpConnection = UdpConnection<unknown, unknown, object>;
 
 const TRANSPORTS: readonly TransportName[] = ['tcp', 'udp', 'ssl', 'unix'];
 const allWorkers: Worker[] = [];
@@ -30,11 +35,16 @@ const allWorkers: Worker[] = [];
  *
  * The scheme picks the codec (`text`, `frame`, or a name given to
  * `Protocols.register`) or names a transport (`tcp`, `udp`, `unix`, `ssl`:
- * raw bytes). Setting `transport` after construction changes how the same
- * codec travels (`'ssl'` for TLS, `'udp'`). A worker without an address is a
- * plain process for timers and outbound connections.
+ * raw bytes). The `transport` option (or property) changes how the same codec
+ * travels (`'ssl'` for TLS, `'udp'`); the `protocol` option picks another
+ * codec. Given as options, the callbacks' types follow them (`WorkerOptions`).
+ * A worker without an address is a plain process for timers and outbound
+ * connections.
  */
-export class Worker<Address extends string = string> {
+export class Worker<
+  Address extends string = string,
+  Options extends WorkerOptions = WorkerOptions,
+> {
   /** Version of workerman-ts. */
   static readonly VERSION = VERSION;
   /** Seconds a stopping process waits for connections to close before cutting them. */
@@ -81,22 +91,26 @@ export class Worker<Address extends string = string> {
   /** Run this worker's processes as this user / group (when started as root). */
   user = '';
   group = '';
-  /** This process's live connections of this worker, by connection id. */
-  readonly connections = new Map<number, ConnectionFor<Address>>();
+  /** This process's live stream connections of this worker, by connection id. */
+  readonly connections = new Map<number, WorkerTcpConnection<Address, Options>>();
 
   onWorkerStart: Callback<[worker: this]> | null = null;
   onWorkerStop: Callback<[worker: this]> | null = null;
   onWorkerReload: Callback<[worker: this]> | null = null;
-  onConnect: Callback<[connection: ConnectionFor<Address>]> | null = null;
-  onMessage: Callback<[connection: ConnectionFor<Address>, data: DecodedOf<Address>]> | null = null;
-  onClose: Callback<[connection: ConnectionFor<Address>]> | null = null;
-  onError: ErrorCallback<ConnectionFor<Address>> | null = null;
-  onBufferFull: Callback<[connection: ConnectionFor<Address>]> | null = null;
-  onBufferDrain: Callback<[connection: ConnectionFor<Address>]> | null = null;
+  /** Stream transports only: UDP has no connection to open or close. */
+  onConnect: Callback<[connection: WorkerTcpConnection<Address, Options>]> | null = null;
+  onMessage: Callback<
+    [connection: ConnectionFor<Address, Options>, data: WorkerDecoded<Address, Options>]
+  > | null = null;
+  onClose: Callback<[connection: WorkerTcpConnection<Address, Options>]> | null = null;
+  onError: ErrorCallback<ConnectionFor<Address, Options>> | null = null;
+  onBufferFull: Callback<[connection: WorkerTcpConnection<Address, Options>]> | null = null;
+  onBufferDrain: Callback<[connection: WorkerTcpConnection<Address, Options>]> | null = null;
 
   readonly #socketName: string;
   readonly #address: ListenAddress | null;
   readonly #context: ContextOptions;
+  readonly #makeContext: (() => object) | null;
   #server: Server | null = null;
   #datagramSocket: DatagramSocket | null = null;
   #codec: Protocol<unknown, unknown> | null = null;
@@ -106,16 +120,26 @@ export class Worker<Address extends string = string> {
   /** The pending or finished listen(), so concurrent calls open one socket. */
   #listening: Promise<void> | null = null;
 
-  constructor(socketName?: Address, contextOptions: ContextOptions = {}) {
+  /**
+   * `options` holds the socket and TLS context (`socket`, `ssl`) and,
+   * optionally, `protocol`, `transport` and a `context` maker, which win over
+   * what the address implies.
+   */
+  constructor(socketName?: Address, options?: Options) {
     this.#socketName = socketName ?? '';
+    const given: WorkerOptions = options ?? {};
+    const { protocol, transport, context, ...contextOptions } = given;
     this.#context = contextOptions;
+    this.#makeContext = context ?? null;
     this.#address = socketName ? parseAddress(socketName) : null;
     if (this.#address) {
       const { scheme, transport } = this.#address;
       this.transport = transport;
       if (scheme.toLowerCase() !== transport) this.protocol = Protocols.get(scheme) ?? scheme;
     }
-    allWorkers.push(this as Worker);
+    if (protocol !== undefined) this.protocol = protocol;
+    if (transport !== undefined) this.transport = transport;
+    allWorkers.push(this as unknown as Worker);
   }
 
   /**
@@ -308,16 +332,17 @@ export class Worker<Address extends string = string> {
       );
       return;
     }
-    const connection = new TcpConnection(socket, this.#codec) as ConnectionFor<Address> &
-      TcpConnection;
-    connection.worker = this as Worker;
+    // Typed loosely here: the callbacks' types are the worker's to promise.
+    const connection = new TcpConnection<unknown, unknown, object>(socket, this.#codec);
+    connection.worker = this as unknown as Worker;
+    connection.contextFactory = this.#makeContext;
     connection.transport = this.transport;
-    connection.onMessage = this.onMessage as TcpConnection['onMessage'];
-    connection.onClose = this.onClose as TcpConnection['onClose'];
-    connection.onError = this.onError as TcpConnection['onError'];
-    connection.onBufferFull = this.onBufferFull as TcpConnection['onBufferFull'];
-    connection.onBufferDrain = this.onBufferDrain as TcpConnection['onBufferDrain'];
-    this.connections.set(connection.id, connection);
+    connection.onMessage = this.onMessage as LooseTcpConnection['onMessage'];
+    connection.onClose = this.onClose as LooseTcpConnection['onClose'];
+    connection.onError = this.onError as LooseTcpConnection['onError'];
+    connection.onBufferFull = this.onBufferFull as LooseTcpConnection['onBufferFull'];
+    connection.onBufferDrain = this.onBufferDrain as LooseTcpConnection['onBufferDrain'];
+    this.connections.set(connection.id, connection as WorkerTcpConnection<Address, Options>);
     socket.resume();
     if (this.#codec?.onConnect) {
       try {
@@ -328,15 +353,21 @@ export class Worker<Address extends string = string> {
         return;
       }
     }
-    const onConnect = this.onConnect;
+    const onConnect = this.onConnect as LooseTcpConnection['onClose'];
     if (onConnect) invokeCallback(connection, 'onConnect', onConnect, connection, undefined);
   }
 
   #receiveDatagram(socket: DatagramSocket, datagram: Buffer, remote: RemoteInfo): void {
-    const connection = new UdpConnection(socket, remote.address, remote.port, this.#codec);
-    connection.worker = this as Worker;
-    connection.onMessage = this.onMessage as UdpConnection['onMessage'];
-    connection.onError = this.onError as UdpConnection['onError'];
+    const connection = new UdpConnection<unknown, unknown, object>(
+      socket,
+      remote.address,
+      remote.port,
+      this.#codec,
+    );
+    connection.worker = this as unknown as Worker;
+    connection.contextFactory = this.#makeContext;
+    connection.onMessage = this.onMessage as LooseUdpConnection['onMessage'];
+    connection.onError = this.onError as LooseUdpConnection['onError'];
     connection.receiveDatagram(datagram);
   }
 }

@@ -17,3 +17,15 @@ test('a text worker answers each line and strips \\r\\n', async (t) => {
   client.write('ee\n');
   assert.equal(await client.readLine(), 'echo:three');
 });
+
+test('telnet:// is the text codec under the name the manual uses', async (t) => {
+  const worker = await listenWorker(t, 'telnet://127.0.0.1:0', (w) => {
+    w.onMessage = (connection, line) => {
+      connection.send(`echo:${line.toUpperCase()}`);
+    };
+  });
+  const client = await TestClient.connect(worker.port);
+  t.after(() => client.destroy());
+  client.write('hi\r\n');
+  assert.equal(await client.readLine(), 'echo:HI');
+});

@@ -1,4 +1,5 @@
 import { debuglog } from 'node:util';
+import { type FieldValue, nestFields } from './nested-fields.js';
 
 /**
  * Parsers for the name/value formats of a request: query strings and
@@ -16,8 +17,8 @@ const debugHttp = debuglog('workerman-http');
  */
 export const formLimits = { maxFieldCount: 1000 };
 
-/** A parsed field: a `name[]` field collects every value; otherwise the last one wins. */
-export type FieldValue = string | string[];
+/** Parsed fields: PHP's nesting (`a[x]=1`, `a[]=1`, see nested-fields.ts); otherwise the last value wins. */
+export type { FieldValue };
 export type Fields = Record<string, FieldValue>;
 
 /** Percent-decoding that keeps malformed escapes as they are instead of throwing. */
@@ -38,30 +39,21 @@ export function decodeComponent(text: string, plusIsSpace: boolean): string {
 }
 
 /**
- * `a=1&b=2&c[]=3&c[]=4` into `{ a: '1', b: '2', c: ['3', '4'] }`, as the
- * origin's `parse_str` does for flat and list fields. Decoded by
- * `URLSearchParams` (the WHATWG parser: `+` is a space, a bad escape stays
- * as sent, bytes that are not UTF-8 become U+FFFD). At most `maxFields`
- * fields (empty pairs do not count); the rest is not parsed. A
- * prototype-free object, so a field called `__proto__` is just a field.
+ * `a=1&c[]=3&c[]=4&d[x]=5` into `{ a: '1', c: ['3', '4'], d: { x: '5' } }`,
+ * as the origin's `parse_str`. Decoded by `URLSearchParams` (the WHATWG
+ * parser: `+` is a space, a bad escape stays as sent, bytes that are not
+ * UTF-8 become U+FFFD). At most `maxFields` fields (empty pairs do not
+ * count); the rest is not parsed. A prototype-free object, so a field called
+ * `__proto__` is just a field.
  */
 export function parseUrlEncoded(text: string, maxFields = formLimits.maxFieldCount): Fields {
-  const fields: Fields = Object.create(null);
-  if (text === '') return fields;
+  const pairs: [string, string][] = [];
+  if (text === '') return nestFields(pairs);
   const kept = withinFieldLimit(text, maxFields);
   // URLSearchParams drops one leading '?': keep it part of the first name.
   const params = new URLSearchParams(kept.charCodeAt(0) === 0x3f ? `&${kept}` : kept);
-  for (const [name, value] of params) {
-    if (name.endsWith('[]') && name.length > 2) {
-      const key = name.slice(0, -2);
-      const list = fields[key];
-      if (Array.isArray(list)) list.push(value);
-      else fields[key] = [value];
-    } else {
-      fields[name] = value;
-    }
-  }
-  return fields;
+  for (const pair of params) pairs.push(pair);
+  return nestFields(pairs);
 }
 
 /** `text` up to its `max`-th non-empty `&`-separated pair: what lies beyond is never parsed. */

@@ -1,3 +1,4 @@
+import { statistics } from '../../connection/statistics.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
 import { debugConnection } from '../../log.js';
 import { invokeErrorCallback } from '../../worker/callbacks.js';
@@ -316,6 +317,7 @@ function refuse(state: HttpState, status: number, reason: string, limit?: number
     `HTTP ${status} on ${connection.describe()}: ${detail}`,
   );
   connection.close(statusResponse(status), true);
+  statistics.packetErr++;
   const onError = connection.onError;
   if (onError) invokeErrorCallback(connection, onError, PROTOCOL_FAIL, error);
   return 0;

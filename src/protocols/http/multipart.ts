@@ -1,4 +1,5 @@
 import { decodeComponent } from './form-fields.js';
+import { nestFields } from './nested-fields.js';
 import type { ParsedBody, UploadedFile } from './request-body.js';
 
 /**
@@ -19,15 +20,15 @@ export function parseMultipart(
   body: Buffer,
   limits: { maxFileCount: number; maxPartCount: number },
 ): ParsedBody {
-  const fields: Record<string, unknown> = Object.create(null);
+  const fields: [name: string, value: string][] = [];
   const files: ParsedBody['files'] = Object.create(null);
   const boundary = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
   const token = boundary?.[1] ?? boundary?.[2];
-  if (token === undefined) return { fields, files };
+  if (token === undefined) return { fields: nestFields(fields), files };
   const delimiter = Buffer.from(`\r\n--${token}`, 'latin1');
   // The first delimiter may be at the very start, without the CRLF before it.
   let at = body.indexOf(delimiter.subarray(2));
-  if (at === -1) return { fields, files };
+  if (at === -1) return { fields: nestFields(fields), files };
   at += delimiter.length - 2;
   let parts = 0;
   let fileCount = 0;
@@ -48,7 +49,7 @@ export function parseMultipart(
     if (name === undefined) continue;
     const filename = fileName(params);
     if (filename === undefined) {
-      addTo(fields, name, data.toString('utf8'));
+      fields.push([name, data.toString('utf8')]);
       continue;
     }
     if (++fileCount > limits.maxFileCount) break;
@@ -56,7 +57,7 @@ export function parseMultipart(
     const file: UploadedFile = { name: filename, type, size: data.length, data: Buffer.from(data) };
     addTo(files as Record<string, unknown>, name, file);
   }
-  return { fields, files };
+  return { fields: nestFields(fields), files };
 }
 
 /**
@@ -103,7 +104,7 @@ function fileName(params: Map<string, string>): string | undefined {
   return match !== null ? match[1]! : (params.get('filename') ?? extended);
 }
 
-/** `name[]` collects a list; any other name keeps the last value. */
+/** Files: `name[]` collects a list; any other name keeps the last file. */
 function addTo(target: Record<string, unknown>, name: string, value: unknown): void {
   if (name.endsWith('[]') && name.length > 2) {
     const key = name.slice(0, -2);

@@ -1,4 +1,4 @@
-import type { ConnectionFor } from '../../worker/worker.js';
+import type { WorkerOptions, WorkerTcpConnection } from '../../worker/worker-options.js';
 import type { Request } from '../http/request.js';
 import type { WebSocketFields } from './websocket-types.js';
 
@@ -11,6 +11,6 @@ declare module './websocket-types.js' {
   }
 }
 declare module '../../worker/worker.js' {
-  interface Worker<Address extends string = string>
-    extends WebSocketFields<ConnectionFor<Address>, Request> {}
+  interface Worker<Address extends string = string, Options extends WorkerOptions = WorkerOptions>
+    extends WebSocketFields<WorkerTcpConnection<Address, Options>, Request> {}
 }

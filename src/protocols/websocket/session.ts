@@ -1,4 +1,5 @@
 import type { ConnectionInterface } from '../../connection/connection.js';
+import { statistics } from '../../connection/statistics.js';
 import { TcpConnection } from '../../connection/tcp-connection.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
@@ -218,6 +219,7 @@ export class WebSocketSession {
           ? ` (maxPackageSize ${connection.maxPackageSize})`
           : ''),
     );
+    statistics.packetErr++;
     const onError = connection.onError;
     if (onError) invokeErrorCallback(connection, onError, PROTOCOL_FAIL, error);
     this.closeCode = code;

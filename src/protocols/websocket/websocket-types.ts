@@ -80,8 +80,8 @@ export type WebSocketConnection = TcpConnection<unknown, unknown>;
 // TcpConnection may be either side, so its hooks take either. The Worker
 // (server side, with the HTTP Request) is augmented in server-types.ts.
 declare module '../../connection/tcp-connection.js' {
-  interface TcpConnection<Decoded = unknown, Encodable = unknown>
-    extends WebSocketFields<TcpConnection<Decoded, Encodable>> {}
+  interface TcpConnection<Decoded = unknown, Encodable = unknown, Context extends object = object>
+    extends WebSocketFields<TcpConnection<Decoded, Encodable, Context>> {}
 }
 declare module '../../connection/async-tcp-connection.js' {
   interface AsyncTcpConnection<Address extends string = string> {

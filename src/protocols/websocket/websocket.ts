@@ -22,6 +22,7 @@ import {
 } from './session.js';
 import type { WebSocketConnection, WebSocketSendable } from './websocket-types.js';
 import './server-types.js';
+import { statistics } from '../../connection/statistics.js';
 
 interface ServerState {
   session: WebSocketSession;
@@ -60,6 +61,7 @@ function refuse(connection: WebSocketConnection, refusal: HandshakeRefusal): voi
     ErrorCodes.BAD_PACKET,
     `WebSocket handshake refused on ${connection.describe()}: ${refusal.status} ${refusal.reason}`,
   );
+  statistics.packetErr++;
   if (connection.onError) invokeErrorCallback(connection, connection.onError, PROTOCOL_FAIL, error);
   connection.close(refusalResponse(refusal), true);
 }

@@ -1,5 +1,6 @@
 import type { AsyncTcpConnection } from '../../connection/async-tcp-connection.js';
 import type { ConnectionInterface } from '../../connection/connection.js';
+import { statistics } from '../../connection/statistics.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
@@ -40,6 +41,7 @@ function refuse(connection: ConnectionInterface, why: string): void {
     ErrorCodes.BAD_PACKET,
     `WebSocket handshake with ${conn.describe()} failed: ${why}`,
   );
+  statistics.packetErr++;
   if (conn.onError) invokeErrorCallback(conn, conn.onError, PROTOCOL_FAIL, error);
   conn.destroy();
 }
