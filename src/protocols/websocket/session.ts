@@ -3,7 +3,7 @@ import { TcpConnection } from '../../connection/tcp-connection.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { NO_MESSAGE } from '../protocol.js';
-import { CloseCode } from './close-codes.js';
+import { CloseCode, closeFrameProblem } from './close-codes.js';
 import { deflateMessage, MessageInflater } from './deflate-transform.js';
 import { FrameEvent, FrameParser, Opcode } from './frame-parser.js';
 import { closePayload, writeFrame } from './frame-writer.js';
@@ -287,9 +287,19 @@ const sessions = new WeakMap<ConnectionInterface, WebSocketSession>();
 
 /**
  * Closes a WebSocket connection with `code` and `reason` in its Close frame
- * (RFC 6455 §7.4; `connection.close()` sends 1000).
+ * (RFC 6455 §7.4; `connection.close()` sends 1000). Throws
+ * `WM_ERR_INVALID_OPTION`, and closes nothing, for a code that may not be
+ * sent (1005, 1006, 1015, reserved or out of range) or a reason over 123
+ * bytes of UTF-8.
  */
 export function closeWebSocket(connection: ConnectionInterface, code = 1000, reason = ''): void {
+  const problem = closeFrameProblem(code, reason);
+  if (problem !== null) {
+    throw new WorkermanError(
+      ErrorCodes.INVALID_OPTION,
+      `closeWebSocket on ${connection.describe()}: ${problem}`,
+    );
+  }
   const session = sessions.get(connection);
   if (session) {
     session.closeCode = code;
