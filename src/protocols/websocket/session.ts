@@ -20,17 +20,26 @@ export const BINARY_TYPE_ARRAYBUFFER = '\x82';
 
 /**
  * Process-wide WebSocket defaults. `maxPackageSize`: the message limit of a
- * WebSocket connection whose own `maxPackageSize` was left at
- * `TcpConnection.defaultMaxPackageSize` (10 MiB, a packet limit): WebSocket
- * peers commonly allow bigger messages (ws: 100 MiB) and the Autobahn suite
- * sends 16 MiB ones. Setting `connection.maxPackageSize` (in `onConnect` or
- * `onWebSocketConnect`, or before `connect()`) overrides it.
+ * WebSocket connection whose own `maxPackageSize` was left at the generic
+ * `TcpConnection.defaultMaxPackageSize` as shipped (10 MiB, a packet
+ * limit): WebSocket peers commonly allow bigger messages (ws: 100 MiB) and
+ * the Autobahn suite sends 16 MiB ones. Setting `connection.maxPackageSize`
+ * (in `onConnect` or `onWebSocketConnect`, or before `connect()`) overrides
+ * it, and so does changing `TcpConnection.defaultMaxPackageSize`: a lowered
+ * generic limit is never raised for WebSocket connections.
  */
 export const webSocketDefaults = { maxPackageSize: 32 * 1024 * 1024 };
 
-/** Applies `webSocketDefaults.maxPackageSize` to a connection still at the generic default. */
+/** The generic packet limit as shipped, before the app could change it. */
+const SHIPPED_MAX_PACKAGE_SIZE = TcpConnection.defaultMaxPackageSize;
+
+/**
+ * Applies `webSocketDefaults.maxPackageSize` to a connection still at the
+ * generic default, unless the app changed that default.
+ */
 export function applyWebSocketLimit(connection: WebSocketConnection): void {
-  if (connection.maxPackageSize === TcpConnection.defaultMaxPackageSize) {
+  const generic = TcpConnection.defaultMaxPackageSize;
+  if (generic === SHIPPED_MAX_PACKAGE_SIZE && connection.maxPackageSize === generic) {
     connection.maxPackageSize = webSocketDefaults.maxPackageSize;
   }
 }

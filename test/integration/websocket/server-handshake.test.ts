@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { TcpConnection, webSocketDefaults } from '../../../src/index.js';
 import { eventually, listenWorker } from '../../helpers/listen.js';
 import { TestClient } from '../../helpers/test-client.js';
-import { RawWebSocketClient } from '../../helpers/ws-raw-client.js';
+import { clientFrame, RawWebSocketClient } from '../../helpers/ws-raw-client.js';
 
 const UPGRADE = [
   'Host: 127.0.0.1',
@@ -184,4 +184,30 @@ test('WebSocket connections default to webSocketDefaults.maxPackageSize; an app 
   }
   assert.equal(webSocketDefaults.maxPackageSize, 32 * 1024 * 1024);
   assert.deepEqual(limits, [webSocketDefaults.maxPackageSize, webSocketDefaults.maxPackageSize]);
+});
+
+test('a changed TcpConnection.defaultMaxPackageSize applies to WebSocket connections: lowered, it is never raised to 32 MiB', async (t) => {
+  const shipped = TcpConnection.defaultMaxPackageSize;
+  t.after(() => {
+    TcpConnection.defaultMaxPackageSize = shipped;
+  });
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+    w.onWebSocketConnected = (connection) => {
+      connection.send(String(connection.maxPackageSize));
+    };
+  });
+  for (const generic of [64 * 1024, 64 * 1024 * 1024]) {
+    TcpConnection.defaultMaxPackageSize = generic;
+    const { ws } = await RawWebSocketClient.open(worker.port);
+    t.after(() => ws.destroy());
+    assert.equal((await ws.readFrame()).payload.toString(), String(generic));
+  }
+  // The lowered limit holds on the wire: a frame one byte over it is refused (1009).
+  TcpConnection.defaultMaxPackageSize = 64 * 1024;
+  const { ws } = await RawWebSocketClient.open(worker.port);
+  t.after(() => ws.destroy());
+  await ws.readFrame();
+  // 8 header bytes (16-bit length, mask key) + payload: one byte over 64 KiB; the header alone is refused.
+  ws.send(clientFrame(0x2, Buffer.alloc(64 * 1024 - 7)).subarray(0, 8));
+  assert.equal(await ws.readClose(), 1009);
 });
