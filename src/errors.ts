@@ -24,6 +24,8 @@ export const ErrorCodes = {
   LISTEN_FAILED: 'WM_ERR_LISTEN_FAILED',
   /** The codec's `encode` threw. */
   ENCODE_FAILED: 'WM_ERR_ENCODE_FAILED',
+  /** A peer or a callback did not finish a step in its allotted time (a WebSocket handshake). */
+  TIMEOUT: 'WM_ERR_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
