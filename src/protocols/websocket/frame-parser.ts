@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { CloseCode, isValidCloseCode } from './close-codes.js';
+import { FragmentBuffer } from './fragment-buffer.js';
 import { unmask } from './mask.js';
 import { Utf8Validator } from './utf8-validator.js';
 
@@ -31,6 +32,13 @@ export type FrameEventValue = (typeof FrameEvent)[keyof typeof FrameEvent];
 export interface FrameParserOptions {
   /** Largest message payload (all fragments together; after inflation when compressed). */
   maxMessageBytes: number;
+  /**
+   * Each fragment of a fragmented message counts at least this many bytes
+   * toward `maxMessageBytes`, so a flood of tiny fragments reaches the limit
+   * after `maxMessageBytes / minFragmentBytes` frames, not one frame per
+   * byte (each frame is work, whatever it carries). 0 counts payload only.
+   */
+  minFragmentBytes?: number;
   /** Largest single frame, header included (the receive buffer holds one frame at most). */
   maxFrameBytes: number;
   /** A server requires masked frames and a client requires unmasked ones (§5.1). */
@@ -73,6 +81,8 @@ export class FrameParser {
 
   // The header read by the last successful `measure`.
   #fin = false;
+  /** What the data frame announced counts toward the message limit. */
+  #nextCost = 0;
   #compressed = false;
   #opcode = 0;
   #masked = false;
@@ -81,8 +91,10 @@ export class FrameParser {
   // The message being reassembled (opcode 0 when none).
   #messageOpcode = 0;
   #messageCompressed = false;
-  #fragments: Buffer[] = [];
-  #messageBytes = 0;
+  readonly #fragments = new FragmentBuffer();
+  /** What the message counts toward the limit: its bytes, each fragment at least minFragmentBytes. */
+  #messageCost = 0;
+  #fragmentCount = 0;
   #utf8: Utf8Validator | null = null;
 
   /** Results of the last `measure` / `frame` call, read according to the event. */
@@ -99,7 +111,7 @@ export class FrameParser {
 
   /** Bytes held for a fragmented message not yet complete. */
   get bufferedMessageBytes(): number {
-    return this.#messageBytes;
+    return this.#fragments.length;
   }
 
   /**
@@ -183,11 +195,14 @@ export class FrameParser {
         `frame of ${headerBytes + length} bytes announced, over the limit of ${maxFrameBytes}`,
       );
     }
-    if (!control && this.#messageBytes + length > maxMessageBytes) {
-      return this.#refuse(
-        CloseCode.MESSAGE_TOO_BIG,
-        `message of over ${this.#messageBytes + length} bytes, over the limit of ${maxMessageBytes}`,
-      );
+    if (!control) {
+      // A whole message in one frame counts its payload; a fragment at least minFragmentBytes.
+      const fragment = !fin || opcode === Opcode.CONTINUATION;
+      const cost = fragment ? Math.max(length, this.options.minFragmentBytes ?? 0) : length;
+      if (this.#messageCost + cost > maxMessageBytes) {
+        return this.#refuse(CloseCode.MESSAGE_TOO_BIG, this.#overLimit(length, cost));
+      }
+      this.#nextCost = cost;
     }
     this.#fin = fin;
     this.#compressed = rsv1;
@@ -219,10 +234,24 @@ export class FrameParser {
   /** Forgets any partial message (the connection is closing). */
   reset(): void {
     this.#messageOpcode = 0;
-    this.#fragments = [];
-    this.#messageBytes = 0;
+    this.#fragments.clear();
+    this.#messageCost = 0;
+    this.#fragmentCount = 0;
     this.#utf8 = null;
     this.message = EMPTY;
+  }
+
+  #overLimit(length: number, cost: number): string {
+    const limit = this.options.maxMessageBytes;
+    if (this.#fragmentCount === 0 && cost === length) {
+      return `message of over ${length} bytes, over the limit of ${limit}`;
+    }
+    const bytes = this.#fragments.length + length;
+    return (
+      `message of over ${bytes} bytes in ${this.#fragmentCount + 1} fragments, counted as ` +
+      `${this.#messageCost + cost} (each fragment at least ${this.options.minFragmentBytes ?? 0} bytes), ` +
+      `over the limit of ${limit}`
+    );
   }
 
   #data(payload: Buffer): FrameEventValue {
@@ -246,19 +275,12 @@ export class FrameParser {
         return this.#fail(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
       }
     }
-    // Fragments are copied: the frame's bytes may be a view of the socket's
-    // shared read buffer, which the next read overwrites.
-    if (payload.length > 0) this.#fragments.push(Buffer.from(payload));
-    this.#messageBytes += payload.length;
+    this.#fragments.append(payload);
+    this.#messageCost += this.#nextCost;
+    this.#fragmentCount++;
     if (!this.#fin) return FrameEvent.NONE;
 
-    const fragments = this.#fragments;
-    const whole =
-      fragments.length === 0
-        ? EMPTY
-        : fragments.length === 1
-          ? (fragments[0] as Buffer)
-          : Buffer.concat(fragments, this.#messageBytes);
+    const whole = this.#fragments.take();
     const utf8 = this.#utf8;
     this.reset();
     if (utf8 !== null && !utf8.complete) {

@@ -27,8 +27,16 @@ export const BINARY_TYPE_ARRAYBUFFER = '\x82';
  * (in `onConnect` or `onWebSocketConnect`, or before `connect()`) overrides
  * it, and so does changing `TcpConnection.defaultMaxPackageSize`: a lowered
  * generic limit is never raised for WebSocket connections.
+ *
+ * `minFragmentBytes`: each fragment of a fragmented message counts at least
+ * this many bytes toward the message limit. Every frame costs work whatever
+ * it carries, so a flood of 1-byte fragments reaches the limit after
+ * `maxPackageSize / minFragmentBytes` frames (262,144 at 32 MiB) and is
+ * closed with 1009, instead of after one frame per byte. Fragments of this
+ * size or more count their payload only, so ordinary fragmented messages
+ * keep the full limit.
  */
-export const webSocketDefaults = { maxPackageSize: 32 * 1024 * 1024 };
+export const webSocketDefaults = { maxPackageSize: 32 * 1024 * 1024, minFragmentBytes: 128 };
 
 /** The generic packet limit as shipped, before the app could change it. */
 const SHIPPED_MAX_PACKAGE_SIZE = TcpConnection.defaultMaxPackageSize;
@@ -94,6 +102,7 @@ export class WebSocketSession {
     const maxMessageBytes = connection.maxPackageSize;
     this.parser = new FrameParser({
       maxMessageBytes,
+      minFragmentBytes: webSocketDefaults.minFragmentBytes,
       // The packet reader holds one frame at most: header + payload.
       maxFrameBytes: maxMessageBytes,
       expectMasked: !this.isClient,
