@@ -26,6 +26,12 @@ export const FrameEvent = {
   CLOSE: 4,
   /** `errorCode` and `errorReason`: the connection must be failed with them. */
   ERROR: 5,
+  /**
+   * A whole compressed message (RSV1, RFC 7692): `message` holds its
+   * compressed bytes and `messageIsText` its type; the caller inflates it
+   * and hands the result to `inflated`.
+   */
+  COMPRESSED: 6,
 } as const;
 export type FrameEventValue = (typeof FrameEvent)[keyof typeof FrameEvent];
 
@@ -43,8 +49,8 @@ export interface FrameParserOptions {
   maxFrameBytes: number;
   /** A server requires masked frames and a client requires unmasked ones (§5.1). */
   expectMasked: boolean;
-  /** Inflates a compressed message (RSV1, RFC 7692); null when permessage-deflate is not in use. */
-  inflate: ((data: Buffer, limit: number) => Buffer | null) | null;
+  /** permessage-deflate is in use (RFC 7692): RSV1 marks a compressed message. */
+  deflate: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -157,7 +163,7 @@ export class FrameParser {
             'new message before the fragmented one ended',
           );
         }
-        if (rsv1 && this.options.inflate === null) {
+        if (rsv1 && !this.options.deflate) {
           return this.#refuse(CloseCode.PROTOCOL_ERROR, 'RSV1 set without permessage-deflate');
         }
       }
@@ -289,39 +295,38 @@ export class FrameParser {
     return this.#complete(whole, text, compressed, utf8 !== null);
   }
 
+  /**
+   * After `COMPRESSED`: the message as inflated, null when it would have
+   * inflated past `limit` bytes, or the error of data that is not DEFLATE.
+   */
+  inflated(result: Buffer | null | Error, limit: number): FrameEventValue {
+    if (result instanceof Error) {
+      return this.#fail(
+        CloseCode.INVALID_PAYLOAD,
+        `compressed message does not inflate: ${result.message}`,
+      );
+    }
+    if (result === null) {
+      return this.#fail(
+        CloseCode.MESSAGE_TOO_BIG,
+        `compressed message inflates past the limit of ${limit} bytes`,
+      );
+    }
+    return this.#complete(result, this.messageIsText, false);
+  }
+
   #complete(
     data: Buffer,
     text: boolean,
     compressed: boolean,
     utf8Checked = false,
   ): FrameEventValue {
-    let message = data;
-    if (compressed) {
-      let inflated: Buffer | null;
-      try {
-        inflated = (this.options.inflate as NonNullable<FrameParserOptions['inflate']>)(
-          data,
-          this.options.maxMessageBytes,
-        );
-      } catch (error) {
-        return this.#fail(
-          CloseCode.INVALID_PAYLOAD,
-          `compressed message does not inflate: ${(error as Error).message}`,
-        );
-      }
-      if (inflated === null) {
-        return this.#fail(
-          CloseCode.MESSAGE_TOO_BIG,
-          `compressed message inflates past the limit of ${this.options.maxMessageBytes} bytes`,
-        );
-      }
-      message = inflated;
-    }
-    if (text && !utf8Checked && !isUtf8(message)) {
+    this.message = data;
+    this.messageIsText = text;
+    if (compressed) return FrameEvent.COMPRESSED;
+    if (text && !utf8Checked && !isUtf8(data)) {
       return this.#fail(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
     }
-    this.message = message;
-    this.messageIsText = text;
     return FrameEvent.MESSAGE;
   }
 

@@ -1,12 +1,19 @@
 import type { ConnectionInterface } from '../../connection/connection.js';
-import { TcpConnection } from '../../connection/tcp-connection.js';
-import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
+import { ConnectionStatus, TcpConnection } from '../../connection/tcp-connection.js';
+import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { NO_MESSAGE } from '../protocol.js';
 import { CloseCode, closeFrameProblem } from './close-codes.js';
-import { deflateMessage, MessageInflater } from './deflate-transform.js';
+import { webSocketDefaults } from './defaults.js';
+import {
+  deflateMessage,
+  deflateOffLoop,
+  INLINE_BYTES,
+  MessageInflater,
+} from './deflate-transform.js';
 import { FrameEvent, FrameParser, Opcode } from './frame-parser.js';
 import { closePayload, writeFrame } from './frame-writer.js';
+import { Outbox } from './outbox.js';
 import type { DeflateParameters } from './permessage-deflate.js';
 import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
 
@@ -18,25 +25,7 @@ export const BINARY_TYPE_BLOB = '\x81';
 /** Binary frames for strings too: the origin's "\x82". */
 export const BINARY_TYPE_ARRAYBUFFER = '\x82';
 
-/**
- * Process-wide WebSocket defaults. `maxPackageSize`: the message limit of a
- * WebSocket connection whose own `maxPackageSize` was left at the generic
- * `TcpConnection.defaultMaxPackageSize` as shipped (10 MiB, a packet
- * limit): WebSocket peers commonly allow bigger messages (ws: 100 MiB) and
- * the Autobahn suite sends 16 MiB ones. Setting `connection.maxPackageSize`
- * (in `onConnect` or `onWebSocketConnect`, or before `connect()`) overrides
- * it, and so does changing `TcpConnection.defaultMaxPackageSize`: a lowered
- * generic limit is never raised for WebSocket connections.
- *
- * `minFragmentBytes`: each fragment of a fragmented message counts at least
- * this many bytes toward the message limit. Every frame costs work whatever
- * it carries, so a flood of 1-byte fragments reaches the limit after
- * `maxPackageSize / minFragmentBytes` frames (262,144 at 32 MiB) and is
- * closed with 1009, instead of after one frame per byte. Fragments of this
- * size or more count their payload only, so ordinary fragmented messages
- * keep the full limit.
- */
-export const webSocketDefaults = { maxPackageSize: 32 * 1024 * 1024, minFragmentBytes: 128 };
+export { webSocketDefaults };
 
 /** The generic packet limit as shipped, before the app could change it. */
 const SHIPPED_MAX_PACKAGE_SIZE = TcpConnection.defaultMaxPackageSize;
@@ -77,6 +66,13 @@ export class WebSocketSession {
   parser: FrameParser | null = null;
   /** The compressor's window bits when permessage-deflate was negotiated, else 0. */
   deflateBits = 0;
+  #inflater: MessageInflater | null = null;
+  /** The most a compressed message may inflate to. */
+  #inflateLimit = 0;
+  /** A received message is inflating off the event loop; receiving is held meanwhile. */
+  #inflating = false;
+  /** Frames waiting behind a message compressed off the event loop; made when first needed. */
+  #outbox: Outbox | null = null;
   /** Messages sent before the handshake completed, sent right after it. */
   #queued: WebSocketSendable[] | null = null;
   #queuedBytes = 0;
@@ -106,8 +102,12 @@ export class WebSocketSession {
       // The packet reader holds one frame at most: header + payload.
       maxFrameBytes: maxMessageBytes,
       expectMasked: !this.isClient,
-      inflate: deflate ? new MessageInflater(deflate).inflate : null,
+      deflate: deflate !== null,
     });
+    if (deflate) {
+      this.#inflater = new MessageInflater(deflate);
+      this.#inflateLimit = Math.min(maxMessageBytes, webSocketDefaults.maxInflatedSize);
+    }
     const queued = this.#queued;
     this.#queued = null;
     this.#queuedBytes = 0;
@@ -130,7 +130,7 @@ export class WebSocketSession {
   }
 
   /** One message as one frame: strings as text unless `websocketType` says binary, bytes as binary. */
-  encode(data: WebSocketSendable): Buffer {
+  encode(data: WebSocketSendable): Buffer | '' {
     let opcode: number;
     let payload: string | Uint8Array;
     if (typeof data === 'string') {
@@ -145,8 +145,21 @@ export class WebSocketSession {
       payload = data;
     }
     const mask = this.isClient;
+    const outbox = this.#outbox;
     if (this.deflateBits > 0 && payload.length >= DEFLATE_THRESHOLD) {
-      return writeFrame(opcode, deflateMessage(payload, this.deflateBits), { mask, rsv1: true });
+      if (payload.length > INLINE_BYTES) return this.#deflateOffLoop(opcode, payload);
+      const frame = writeFrame(opcode, deflateMessage(payload, this.deflateBits), {
+        mask,
+        rsv1: true,
+      });
+      if (outbox === null || outbox.isEmpty) return frame;
+      outbox.push(frame, payload.length);
+      return '';
+    }
+    if (outbox !== null && !outbox.isEmpty) {
+      // Behind a message still compressing: in order, after it.
+      outbox.push(writeFrame(opcode, payload, { mask }), payload.length);
+      return '';
     }
     if (mask || typeof payload !== 'string' || payload.length > REUSE_MAX_CHARS) {
       return writeFrame(opcode, payload, { mask });
@@ -161,8 +174,37 @@ export class WebSocketSession {
     return lastFrame;
   }
 
+  /**
+   * Compresses a big message on the threadpool; it and what is sent after
+   * it wait in the outbox meanwhile. Refused (and reported) when the outbox
+   * and the socket's queue already hold `maxSendBufferSize` bytes.
+   */
+  #deflateOffLoop(opcode: number, payload: string | Uint8Array): '' {
+    const connection = this.connection;
+    const mask = this.isClient;
+    this.#outbox ??= new Outbox((frame) => {
+      if (connection.getStatus() === ConnectionStatus.ESTABLISHED) connection.send(frame, true);
+    });
+    const outbox = this.#outbox;
+    const waiting = outbox.bytes + connection.getSendBufferQueueSize();
+    if (waiting >= connection.maxSendBufferSize) {
+      reportDropped(connection, `${waiting} bytes waiting`);
+      return '';
+    }
+    outbox.pushBuilding(
+      deflateOffLoop(payload, this.deflateBits).then((compressed) =>
+        writeFrame(opcode, compressed, { mask, rsv1: true }),
+      ),
+      () => writeFrame(opcode, payload, { mask }),
+      payload.length,
+    );
+    return '';
+  }
+
   /** `input` for an open connection: the next frame's length (0: not known yet). */
   measure(buffer: Buffer): number {
+    // Defensive: receiving is held while a message inflates.
+    if (this.#inflating) return 0;
     const parser = this.parser as FrameParser;
     const length = parser.measure(buffer);
     if (length >= 0) return length;
@@ -203,9 +245,67 @@ export class WebSocketSession {
       case FrameEvent.ERROR:
         this.fail(parser.errorCode, parser.errorReason);
         return NO_MESSAGE;
+      case FrameEvent.COMPRESSED:
+        return this.#inflate(parser);
       default:
         return NO_MESSAGE;
     }
+  }
+
+  /** A compressed message: inflated at once when small, else off the event loop. */
+  #inflate(parser: FrameParser): string | Buffer | typeof NO_MESSAGE {
+    const limit = this.#inflateLimit;
+    let result: Buffer | null | Error | Promise<Buffer | null>;
+    try {
+      result = (this.#inflater as MessageInflater).inflate(parser.message, limit);
+    } catch (error) {
+      result = error as Error;
+    }
+    if (result instanceof Promise) {
+      this.#inflateLater(result, limit);
+      return NO_MESSAGE;
+    }
+    const message = this.#inflated(parser, result, limit);
+    return message ?? NO_MESSAGE;
+  }
+
+  /**
+   * Waits for a message inflating on the threadpool with receiving held,
+   * so the frames after it stay unread and messages keep their order; then
+   * delivers it and lets receiving go on (unless the app paused it).
+   */
+  #inflateLater(inflating: Promise<Buffer | null>, limit: number): void {
+    const connection = this.connection;
+    this.#inflating = true;
+    connection.holdRecv();
+    inflating
+      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
+      .then((result) => {
+        this.#inflating = false;
+        // Closed meanwhile: nothing more is delivered.
+        if (connection.getStatus() !== ConnectionStatus.ESTABLISHED) return;
+        const message = this.#inflated(this.parser as FrameParser, result, limit);
+        if (message !== null) connection.deliver(message, false);
+        connection.releaseRecv();
+      });
+  }
+
+  /** The app's form of an inflated message; null after failing the connection. */
+  #inflated(
+    parser: FrameParser,
+    result: Buffer | null | Error,
+    limit: number,
+  ): string | Buffer | null {
+    if (parser.inflated(result, limit) !== FrameEvent.MESSAGE) {
+      this.fail(
+        parser.errorCode,
+        parser.errorReason,
+        `maxPackageSize ${this.connection.maxPackageSize}, webSocketDefaults.maxInflatedSize ${webSocketDefaults.maxInflatedSize}`,
+      );
+      return null;
+    }
+    // Inflated output is private: binary needs no copy.
+    return parser.messageIsText ? parser.message.toString('utf8') : parser.message;
   }
 
   /** Sends a ping, pong or close frame at once (raw, not through `encode`). */
@@ -213,11 +313,12 @@ export class WebSocketSession {
     this.connection.send(writeFrame(opcode, payload, { mask: this.isClient }), true);
   }
 
-  /** The Close frame `close()` sends when the app closes, once. */
+  /** The Close frame `close()` sends when the app closes, once; what waits in the outbox goes first. */
   closingFrame(): Buffer | null {
     if (!this.open || this.closeSent) return null;
     this.closeSent = true;
     this.stop();
+    this.#outbox?.flushNow();
     return writeFrame(Opcode.CLOSE, closePayload(this.closeCode, this.closeReason), {
       mask: this.isClient,
     });
@@ -227,14 +328,16 @@ export class WebSocketSession {
    * Fails the connection (§7.1.7): tells `onError`, sends a Close frame with
    * `code` and closes. Only this connection is affected.
    */
-  fail(code: number, reason: string): void {
+  fail(
+    code: number,
+    reason: string,
+    limits = `maxPackageSize ${this.connection.maxPackageSize}`,
+  ): void {
     const connection = this.connection;
     const error = new WorkermanError(
       code === CloseCode.MESSAGE_TOO_BIG ? ErrorCodes.PACKAGE_TOO_LARGE : ErrorCodes.BAD_PACKET,
       `WebSocket close ${code} on ${connection.describe()}: ${reason}` +
-        (code === CloseCode.MESSAGE_TOO_BIG
-          ? ` (maxPackageSize ${connection.maxPackageSize})`
-          : ''),
+        (code === CloseCode.MESSAGE_TOO_BIG ? ` (${limits})` : ''),
     );
     const onError = connection.onError;
     if (onError) invokeErrorCallback(connection, onError, PROTOCOL_FAIL, error);
@@ -257,6 +360,7 @@ export class WebSocketSession {
     if (!this.closeSent) {
       this.closeSent = true;
       this.stop();
+      this.#outbox?.flushNow();
       this.sendControl(Opcode.CLOSE, code === CloseCode.NO_STATUS ? '' : closePayload(code));
     }
     connection.close();
@@ -298,6 +402,15 @@ export class WebSocketSession {
       result.catch((error: unknown) => reportCallbackFailure(connection, name, error));
     }
   }
+}
+
+/** A message refused because too much waits to be sent already. */
+export function reportDropped(connection: WebSocketConnection, waiting: string): void {
+  const error = new WorkermanError(
+    ErrorCodes.SEND_BUFFER_FULL,
+    `send queue full on ${connection.describe()} (${waiting}, maxSendBufferSize ${connection.maxSendBufferSize}); the message was dropped`,
+  );
+  if (connection.onError) invokeErrorCallback(connection, connection.onError, SEND_FAIL, error);
 }
 
 /** The current session of each WebSocket connection, server or client side. */
