@@ -73,6 +73,9 @@ export class WebSocketSession {
   #inflating = false;
   /** Frames waiting behind a message compressed off the event loop; made when first needed. */
   #outbox: Outbox | null = null;
+  /** The process is stopping: close with 1001 once what was received is answered (`goAway`). */
+  #goingAway = false;
+  #goAwayCheck: NodeJS.Immediate | null = null;
   /** Messages sent before the handshake completed, sent right after it. */
   #queued: WebSocketSendable[] | null = null;
   #queuedBytes = 0;
@@ -116,6 +119,43 @@ export class WebSocketSession {
       connection.websocketPingInterval ??
       (connection.worker as WorkerDefaults)?.websocketPingInterval;
     if (interval && interval > 0) this.#startKeepalive(interval);
+    if (this.#goingAway) this.#scheduleGoAwayCheck();
+  }
+
+  /**
+   * The process stops accepting (reload, stop): every message already
+   * received is delivered to `onMessage` and its answers are sent, then the
+   * connection closes with 1001 Going Away (RFC 6455 §7.4.1), which asks the
+   * client to reconnect, to a process that still accepts. A message whose
+   * bytes have partly arrived, or that is still inflating, is awaited. The
+   * process bounds the whole by `Worker.stopTimeout`. Before the handshake
+   * is done, the check waits for it.
+   */
+  goAway(): void {
+    if (this.#goingAway) return;
+    this.#goingAway = true;
+    this.closeCode = CloseCode.GOING_AWAY;
+    this.closeReason = 'server going away';
+    if (this.open) this.#scheduleGoAwayCheck();
+  }
+
+  /**
+   * After the socket reads of this loop turn (bytes the kernel already
+   * holds are read and delivered first), closes unless a message is still
+   * on its way; the next frame schedules the check again.
+   */
+  #scheduleGoAwayCheck(): void {
+    if (this.#goAwayCheck !== null) return;
+    this.#goAwayCheck = setImmediate(() => {
+      this.#goAwayCheck = null;
+      const connection = this.connection;
+      if (connection.getStatus() !== ConnectionStatus.ESTABLISHED) return;
+      const midMessage =
+        this.#inflating ||
+        (this.parser?.bufferedMessageBytes ?? 0) > 0 ||
+        connection.getRecvBufferQueueSize() > 0;
+      if (!midMessage) connection.close();
+    });
   }
 
   /** Keeps a message sent before the handshake; false when the queue is over maxSendBufferSize. */
@@ -216,6 +256,7 @@ export class WebSocketSession {
   frame(packet: Buffer): string | Buffer | typeof NO_MESSAGE {
     const parser = this.parser as FrameParser;
     this.#heardFrom = true;
+    if (this.#goingAway) this.#scheduleGoAwayCheck();
     const connection = this.connection;
     switch (parser.frame(packet)) {
       case FrameEvent.MESSAGE:

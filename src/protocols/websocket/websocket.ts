@@ -285,6 +285,16 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
     return null;
   },
 
+  onDrain(connection) {
+    const state = states.get(connection);
+    if (state === undefined || (!state.session.open && !state.handshaking)) {
+      // No handshake done or under way: nothing was asked that needs an answer.
+      connection.close();
+      return;
+    }
+    state.session.goAway();
+  },
+
   onClose(connection) {
     const state = states.get(connection);
     if (state === undefined) return;
