@@ -1,19 +1,13 @@
 import type { ConnectionInterface } from '../../connection/connection.js';
 import { ConnectionStatus, TcpConnection } from '../../connection/tcp-connection.js';
-import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
+import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { NO_MESSAGE } from '../protocol.js';
 import { CloseCode, closeFrameProblem } from './close-codes.js';
 import { webSocketDefaults } from './defaults.js';
-import {
-  deflateMessage,
-  deflateOffLoop,
-  INLINE_BYTES,
-  MessageInflater,
-} from './deflate-transform.js';
 import { FrameEvent, FrameParser, Opcode } from './frame-parser.js';
 import { closePayload, writeFrame } from './frame-writer.js';
-import { Outbox } from './outbox.js';
+import { MessageCompression } from './message-compression.js';
 import type { DeflateParameters } from './permessage-deflate.js';
 import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
 
@@ -64,15 +58,8 @@ export class WebSocketSession {
   /** True once the handshake completed. */
   open = false;
   parser: FrameParser | null = null;
-  /** The compressor's window bits when permessage-deflate was negotiated, else 0. */
-  deflateBits = 0;
-  #inflater: MessageInflater | null = null;
-  /** The most a compressed message may inflate to. */
-  #inflateLimit = 0;
-  /** A received message is inflating off the event loop; receiving is held meanwhile. */
-  #inflating = false;
-  /** Frames waiting behind a message compressed off the event loop; made when first needed. */
-  #outbox: Outbox | null = null;
+  /** permessage-deflate, when negotiated. */
+  #compression: MessageCompression | null = null;
   /** The process is stopping: close with 1001 once what was received is answered (`goAway`). */
   #goingAway = false;
   #goAwayCheck: NodeJS.Immediate | null = null;
@@ -97,7 +84,6 @@ export class WebSocketSession {
   start(deflate: DeflateParameters | null): void {
     const connection = this.connection;
     this.open = true;
-    this.deflateBits = deflate?.sendWindowBits ?? 0;
     const maxMessageBytes = connection.maxPackageSize;
     this.parser = new FrameParser({
       maxMessageBytes,
@@ -108,8 +94,9 @@ export class WebSocketSession {
       deflate: deflate !== null,
     });
     if (deflate) {
-      this.#inflater = new MessageInflater(deflate);
-      this.#inflateLimit = Math.min(maxMessageBytes, webSocketDefaults.maxInflatedSize);
+      this.#compression = new MessageCompression(connection, deflate, this.isClient, (...why) =>
+        this.fail(...why),
+      );
     }
     const queued = this.#queued;
     this.#queued = null;
@@ -151,7 +138,7 @@ export class WebSocketSession {
       const connection = this.connection;
       if (connection.getStatus() !== ConnectionStatus.ESTABLISHED) return;
       const midMessage =
-        this.#inflating ||
+        this.#compression?.inflating ||
         (this.parser?.bufferedMessageBytes ?? 0) > 0 ||
         connection.getRecvBufferQueueSize() > 0;
       if (!midMessage) connection.close();
@@ -185,21 +172,14 @@ export class WebSocketSession {
       payload = data;
     }
     const mask = this.isClient;
-    const outbox = this.#outbox;
-    if (this.deflateBits > 0 && payload.length >= DEFLATE_THRESHOLD) {
-      if (payload.length > INLINE_BYTES) return this.#deflateOffLoop(opcode, payload);
-      const frame = writeFrame(opcode, deflateMessage(payload, this.deflateBits), {
-        mask,
-        rsv1: true,
-      });
-      if (outbox === null || outbox.isEmpty) return frame;
-      outbox.push(frame, payload.length);
-      return '';
-    }
-    if (outbox !== null && !outbox.isEmpty) {
-      // Behind a message still compressing: in order, after it.
-      outbox.push(writeFrame(opcode, payload, { mask }), payload.length);
-      return '';
+    const compression = this.#compression;
+    if (compression !== null) {
+      if (payload.length >= DEFLATE_THRESHOLD) return compression.compress(opcode, payload);
+      if (compression.isSending) {
+        // Behind a message still compressing: in order, after it.
+        compression.enqueue(writeFrame(opcode, payload, { mask }), payload.length);
+        return '';
+      }
     }
     if (mask || typeof payload !== 'string' || payload.length > REUSE_MAX_CHARS) {
       return writeFrame(opcode, payload, { mask });
@@ -214,37 +194,10 @@ export class WebSocketSession {
     return lastFrame;
   }
 
-  /**
-   * Compresses a big message on the threadpool; it and what is sent after
-   * it wait in the outbox meanwhile. Refused (and reported) when the outbox
-   * and the socket's queue already hold `maxSendBufferSize` bytes.
-   */
-  #deflateOffLoop(opcode: number, payload: string | Uint8Array): '' {
-    const connection = this.connection;
-    const mask = this.isClient;
-    this.#outbox ??= new Outbox((frame) => {
-      if (connection.getStatus() === ConnectionStatus.ESTABLISHED) connection.send(frame, true);
-    });
-    const outbox = this.#outbox;
-    const waiting = outbox.bytes + connection.getSendBufferQueueSize();
-    if (waiting >= connection.maxSendBufferSize) {
-      reportDropped(connection, `${waiting} bytes waiting`);
-      return '';
-    }
-    outbox.pushBuilding(
-      deflateOffLoop(payload, this.deflateBits).then((compressed) =>
-        writeFrame(opcode, compressed, { mask, rsv1: true }),
-      ),
-      () => writeFrame(opcode, payload, { mask }),
-      payload.length,
-    );
-    return '';
-  }
-
   /** `input` for an open connection: the next frame's length (0: not known yet). */
   measure(buffer: Buffer): number {
     // Defensive: receiving is held while a message inflates.
-    if (this.#inflating) return 0;
+    if (this.#compression?.inflating) return 0;
     const parser = this.parser as FrameParser;
     const length = parser.measure(buffer);
     if (length >= 0) return length;
@@ -287,66 +240,10 @@ export class WebSocketSession {
         this.fail(parser.errorCode, parser.errorReason);
         return NO_MESSAGE;
       case FrameEvent.COMPRESSED:
-        return this.#inflate(parser);
+        return (this.#compression as MessageCompression).inflate(parser);
       default:
         return NO_MESSAGE;
     }
-  }
-
-  /** A compressed message: inflated at once when small, else off the event loop. */
-  #inflate(parser: FrameParser): string | Buffer | typeof NO_MESSAGE {
-    const limit = this.#inflateLimit;
-    let result: Buffer | null | Error | Promise<Buffer | null>;
-    try {
-      result = (this.#inflater as MessageInflater).inflate(parser.message, limit);
-    } catch (error) {
-      result = error as Error;
-    }
-    if (result instanceof Promise) {
-      this.#inflateLater(result, limit);
-      return NO_MESSAGE;
-    }
-    const message = this.#inflated(parser, result, limit);
-    return message ?? NO_MESSAGE;
-  }
-
-  /**
-   * Waits for a message inflating on the threadpool with receiving held,
-   * so the frames after it stay unread and messages keep their order; then
-   * delivers it and lets receiving go on (unless the app paused it).
-   */
-  #inflateLater(inflating: Promise<Buffer | null>, limit: number): void {
-    const connection = this.connection;
-    this.#inflating = true;
-    connection.holdRecv();
-    inflating
-      .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
-      .then((result) => {
-        this.#inflating = false;
-        // Closed meanwhile: nothing more is delivered.
-        if (connection.getStatus() !== ConnectionStatus.ESTABLISHED) return;
-        const message = this.#inflated(this.parser as FrameParser, result, limit);
-        if (message !== null) connection.deliver(message, false);
-        connection.releaseRecv();
-      });
-  }
-
-  /** The app's form of an inflated message; null after failing the connection. */
-  #inflated(
-    parser: FrameParser,
-    result: Buffer | null | Error,
-    limit: number,
-  ): string | Buffer | null {
-    if (parser.inflated(result, limit) !== FrameEvent.MESSAGE) {
-      this.fail(
-        parser.errorCode,
-        parser.errorReason,
-        `maxPackageSize ${this.connection.maxPackageSize}, webSocketDefaults.maxInflatedSize ${webSocketDefaults.maxInflatedSize}`,
-      );
-      return null;
-    }
-    // Inflated output is private: binary needs no copy.
-    return parser.messageIsText ? parser.message.toString('utf8') : parser.message;
   }
 
   /** Sends a ping, pong or close frame at once (raw, not through `encode`). */
@@ -359,7 +256,7 @@ export class WebSocketSession {
     if (!this.open || this.closeSent) return null;
     this.closeSent = true;
     this.stop();
-    this.#outbox?.flushNow();
+    this.#compression?.flush();
     return writeFrame(Opcode.CLOSE, closePayload(this.closeCode, this.closeReason), {
       mask: this.isClient,
     });
@@ -401,7 +298,7 @@ export class WebSocketSession {
     if (!this.closeSent) {
       this.closeSent = true;
       this.stop();
-      this.#outbox?.flushNow();
+      this.#compression?.flush();
       this.sendControl(Opcode.CLOSE, code === CloseCode.NO_STATUS ? '' : closePayload(code));
     }
     connection.close();
@@ -443,15 +340,6 @@ export class WebSocketSession {
       result.catch((error: unknown) => reportCallbackFailure(connection, name, error));
     }
   }
-}
-
-/** A message refused because too much waits to be sent already. */
-export function reportDropped(connection: WebSocketConnection, waiting: string): void {
-  const error = new WorkermanError(
-    ErrorCodes.SEND_BUFFER_FULL,
-    `send queue full on ${connection.describe()} (${waiting}, maxSendBufferSize ${connection.maxSendBufferSize}); the message was dropped`,
-  );
-  if (connection.onError) invokeErrorCallback(connection, connection.onError, SEND_FAIL, error);
 }
 
 /** The current session of each WebSocket connection, server or client side. */
