@@ -38,6 +38,8 @@ export const ErrorCodes = {
    * answer, a late one, a `Chunk` with no chunked response open): dropped.
    */
   NO_REQUEST_TO_ANSWER: 'WM_ERR_NO_REQUEST_TO_ANSWER',
+  /** A peer or a callback did not finish a step in its allotted time (a WebSocket handshake). */
+  TIMEOUT: 'WM_ERR_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

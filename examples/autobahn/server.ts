@@ -5,11 +5,13 @@
 //   wstest -m fuzzingclient -s fuzzingclient.json           # servers: [{ "url": "ws://127.0.0.1:9001" }]
 //
 // Text comes back as text and binary as binary, whatever their size.
-import { Worker } from '../../src/index.js';
+import { Worker, webSocketDefaults } from '../../src/index.js';
 
 const port = Number(process.env.PORT ?? 9001);
 const echo = new Worker(`websocket://127.0.0.1:${port}`);
 echo.name = 'autobahn-echo';
+// Compressed messages as big as uncompressed ones (the default inflates at most 4 MiB).
+webSocketDefaults.maxInflatedSize = webSocketDefaults.maxPackageSize;
 
 echo.onConnect = (connection) => {
   // Case group 9 sends messages up to 16 MiB, many in a row: an echo server

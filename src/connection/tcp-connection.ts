@@ -90,6 +90,8 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   protected status: ConnectionStatusValue = ConnectionStatus.INITIAL;
   #reader: PacketReader | null = null;
   #receivingPaused = false;
+  /** The codec's own pause (`holdRecv`), apart from the app's. */
+  #receivingHeld = false;
   #rawWhilePaused: Buffer[] | null = null;
   /** Set while a chunk with more packets after the current one is being delivered. */
   #batching = false;
@@ -128,9 +130,11 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     return this;
   }
 
-  /** Part of PacketSink: false while paused (`pauseRecv`) or closing. */
+  /** Part of PacketSink: false while paused (`pauseRecv`, `holdRecv`) or closing. */
   get isReceiving(): boolean {
-    return !this.#receivingPaused && this.status === ConnectionStatus.ESTABLISHED;
+    return (
+      !this.#receivingPaused && !this.#receivingHeld && this.status === ConnectionStatus.ESTABLISHED
+    );
   }
 
   /**
@@ -193,7 +197,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     // Keep reading (and dropping) while the FIN goes out: a socket closed
     // with unread bytes sends a reset, which can wipe our last answer from
     // the peer's receive buffer before it is read (RFC 9112 §9.6).
-    if (this.#receivingPaused) socket.resume();
+    if (this.#receivingPaused || this.#receivingHeld) socket.resume();
     armCloseDeadlines(socket);
   }
 
@@ -241,6 +245,31 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   resumeRecv(): void {
     if (!this.#receivingPaused) return;
     this.#receivingPaused = false;
+    this.#continueReceiving();
+  }
+
+  /**
+   * The codec's own pause, for work on a message that ends outside the
+   * socket read (WebSocket inflating a message off the event loop): later
+   * bytes wait unread until `releaseRecv`. It is separate from the app's
+   * `pauseRecv` / `resumeRecv`: the app's resume does not end it, and its
+   * release does not end a pause of the app.
+   */
+  holdRecv(): void {
+    if (this.#receivingHeld) return;
+    this.#receivingHeld = true;
+    this.socket?.pause();
+  }
+
+  /** Ends `holdRecv`; receiving goes on unless the app paused it. */
+  releaseRecv(): void {
+    if (!this.#receivingHeld) return;
+    this.#receivingHeld = false;
+    if (!this.#receivingPaused) this.#continueReceiving();
+  }
+
+  #continueReceiving(): void {
+    if (this.#receivingHeld) return;
     this.socket?.resume();
     this.#reader?.resume();
     const held = this.#rawWhilePaused;
@@ -363,6 +392,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     (socket as OwnedSocket)[kConnection] = this as TcpConnection<unknown, unknown>;
     this.#reader = this.protocol ? new PacketReader(this, this.protocol) : null;
     this.#receivingPaused = false;
+    this.#receivingHeld = false;
     socket.on('data', socketOnData);
     socket.on('error', socketOnError);
     socket.on('end', socketOnEnd);
@@ -473,7 +503,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
       return;
     }
     const bytes = transient ? Buffer.from(chunk) : chunk;
-    if (this.#receivingPaused) {
+    if (this.#receivingPaused || this.#receivingHeld) {
       // Raw bytes that were already read when receiving paused wait here.
       this.#rawWhilePaused ??= [];
       this.#rawWhilePaused.push(bytes);

@@ -293,6 +293,44 @@ describe('7.x close handling', () => {
     assert.equal(frame.payload.readUInt16BE(0), 4321);
     assert.equal(frame.payload.subarray(2).toString(), 'custom');
   });
+  test('closeWebSocket refuses codes that may not be sent and reasons over 123 bytes, closing nothing', async (t) => {
+    // 41 three-byte characters: 123 bytes, the most a Close frame holds (§5.5).
+    const longest = '€'.repeat(41);
+    const refusals: string[] = [];
+    const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+      w.onMessage = (connection) => {
+        for (const [code, reason] of [
+          [1005, ''],
+          [1006, ''],
+          [1015, ''],
+          [1004, ''],
+          [999, ''],
+          [2000, ''],
+          [5000, ''],
+          [4000.5, ''],
+          [4000, `${longest}x`],
+        ] as const) {
+          try {
+            closeWebSocket(connection, code, reason);
+            refusals.push(`${code} accepted`);
+          } catch (error) {
+            refusals.push((error as { code: string }).code);
+          }
+        }
+        // Still open: the refused calls closed nothing.
+        connection.send('still open');
+        closeWebSocket(connection, 4000, longest);
+      };
+    });
+    const { ws } = await open(t, worker.port);
+    ws.send(clientFrame(TEXT, 'close me'));
+    assert.equal((await ws.readFrame()).payload.toString(), 'still open');
+    const frame = await ws.readFrame();
+    assert.equal(frame.opcode, CLOSE);
+    assert.equal(frame.payload.readUInt16BE(0), 4000);
+    assert.equal(frame.payload.subarray(2).toString(), longest);
+    assert.deepEqual(refusals, Array(9).fill('WM_ERR_INVALID_OPTION'));
+  });
 });
 
 describe('9.x payload limits (1009)', () => {

@@ -1,4 +1,5 @@
-import { clock, earliest, type HttpState, Phase } from './http-state.js';
+import { clock } from '../../timer/deadline-sweeper.js';
+import { earliest, type HttpState, Phase } from './http-state.js';
 
 /**
  * Winding an HTTP/1.x connection down when the process stops accepting (a

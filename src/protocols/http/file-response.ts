@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { clock, finishRequest, type HttpState, Phase } from './http-state.js';
+import { clock } from '../../timer/deadline-sweeper.js';
+import { finishRequest, type HttpState, Phase } from './http-state.js';
 import { mimeType } from './mime-types.js';
 import type { Response } from './response.js';
 import { encodeResponseHead, statusResponse } from './response-head.js';

@@ -1,5 +1,6 @@
 import { debuglog } from 'node:util';
 import type { TcpConnection } from '../../connection/tcp-connection.js';
+import { clock, DeadlineSweeper } from '../../timer/deadline-sweeper.js';
 import type { ChunkedBodyScanner } from './chunked-body.js';
 import type { Request } from './request.js';
 import type { RequestHead } from './request-head.js';
@@ -27,7 +28,7 @@ export type PhaseValue = (typeof Phase)[keyof typeof Phase];
 export interface HttpState {
   readonly connection: HttpConnection;
   phase: PhaseValue;
-  /** Clock time (ms) after which the sweeper closes the connection; 0: none. */
+  /** Clock time (ms, `clock`) after which the sweeper closes the connection; 0: none. */
   deadline: number;
   /** How far the current head was searched for its end. */
   searchFrom: number;
@@ -57,7 +58,8 @@ export interface HttpState {
 }
 
 const states = new WeakMap<HttpConnection, HttpState>();
-const live = new Set<HttpState>();
+/** Every live state: their deadlines (header, body, keep-alive, send timeouts) are swept. */
+const deadlines = new DeadlineSweeper<HttpState>(expire);
 
 export function createState(connection: HttpConnection): HttpState {
   const state: HttpState = {
@@ -78,8 +80,7 @@ export function createState(connection: HttpConnection): HttpState {
     peerEnded: false,
   };
   states.set(connection, state);
-  live.add(state);
-  startSweeper();
+  deadlines.add(state);
   return state;
 }
 
@@ -91,49 +92,21 @@ export function dropState(connection: HttpConnection): void {
   const state = states.get(connection);
   if (state === undefined) return;
   states.delete(connection);
-  live.delete(state);
+  deadlines.delete(state);
   state.abortFile?.();
-  if (live.size === 0) stopSweeper();
 }
 
 /**
- * A coarse clock: read on every request, refreshed by the sweeper. A deadline
- * is then late by at most one sweep, so a slow connection is closed within
- * its timeout plus `SWEEP_MS` (nginx-like), not Node's 30 s check interval.
+ * A passed deadline: an idle keep-alive connection is closed in order; a
+ * peer stalling mid-request or not reading is cut (nothing useful can be
+ * said to it). A draining process closes idle ones in order even with bytes
+ * still queued: its stopTimeout bounds the flush.
  */
-export const clock = { now: Date.now() };
-const SWEEP_MS = 500;
-let sweeper: NodeJS.Timeout | null = null;
-
-function startSweeper(): void {
-  if (sweeper !== null) return;
-  clock.now = Date.now();
-  sweeper = setInterval(sweep, SWEEP_MS);
-  sweeper.unref();
-}
-
-function stopSweeper(): void {
-  if (sweeper === null) return;
-  clearInterval(sweeper);
-  sweeper = null;
-}
-
-function sweep(): void {
-  const now = Date.now();
-  clock.now = now;
-  for (const state of live) {
-    if (state.deadline !== 0 && now >= state.deadline) {
-      state.deadline = 0;
-      // An idle keep-alive connection is closed in order; a peer stalling
-      // mid-request or not reading is cut (nothing useful can be said to it).
-      // A draining process closes idle ones in order even with bytes still
-      // queued: its stopTimeout bounds the flush.
-      const idle = state.phase === Phase.IDLE;
-      if (idle && (state.draining || state.connection.getSendBufferQueueSize() === 0)) {
-        state.connection.close();
-      } else state.connection.destroy();
-    }
-  }
+function expire(state: HttpState): void {
+  const idle = state.phase === Phase.IDLE;
+  if (idle && (state.draining || state.connection.getSendBufferQueueSize() === 0)) {
+    state.connection.close();
+  } else state.connection.destroy();
 }
 
 /**

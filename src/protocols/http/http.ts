@@ -1,6 +1,7 @@
 import { statistics } from '../../connection/statistics.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
 import { debugConnection } from '../../log.js';
+import { clock } from '../../timer/deadline-sweeper.js';
 import { invokeErrorCallback } from '../../worker/callbacks.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
 import { bodyFraming } from './body-framing.js';
@@ -9,7 +10,6 @@ import { ChunkedBodyScanner, SCAN_INCOMPLETE, SCAN_INVALID } from './chunked-bod
 import { settleKeepAlive, startDraining } from './drain.js';
 import { sendFileResponse } from './file-response.js';
 import {
-  clock,
   createState,
   dropState,
   finishRequest,

@@ -1,4 +1,5 @@
-import { clock, type HttpState } from './http-state.js';
+import { clock } from '../../timer/deadline-sweeper.js';
+import type { HttpState } from './http-state.js';
 import type { Response } from './response.js';
 import { STATUS_TEXT } from './status-text.js';
 

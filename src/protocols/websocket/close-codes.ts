@@ -31,3 +31,23 @@ export function isValidCloseCode(code: number): boolean {
   if (code >= 1000 && code <= 1014) return code !== 1004 && code !== 1005 && code !== 1006;
   return code >= 3000 && code <= 4999;
 }
+
+/** §5.5: a control frame carries at most 125 bytes, so a close reason at most 123 after the code. */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * Why `code` and `reason` cannot go in a Close frame we send, or null when
+ * they can: the code must be one `isValidCloseCode` accepts (never 1005,
+ * 1006 or 1015, which only report a close locally) and the reason at most
+ * 123 bytes of UTF-8.
+ */
+export function closeFrameProblem(code: number, reason: string): string | null {
+  if (!Number.isInteger(code) || !isValidCloseCode(code)) {
+    return `close code ${String(code)} may not be sent (allowed: 1000-1003, 1007-1014, 3000-4999)`;
+  }
+  const bytes = Buffer.byteLength(reason);
+  if (bytes > MAX_CLOSE_REASON_BYTES) {
+    return `close reason of ${bytes} bytes, over the ${MAX_CLOSE_REASON_BYTES} bytes a Close frame holds`;
+  }
+  return null;
+}

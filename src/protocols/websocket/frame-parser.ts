@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { CloseCode, isValidCloseCode } from './close-codes.js';
+import { FragmentBuffer } from './fragment-buffer.js';
 import { unmask } from './mask.js';
 import { Utf8Validator } from './utf8-validator.js';
 
@@ -25,18 +26,31 @@ export const FrameEvent = {
   CLOSE: 4,
   /** `errorCode` and `errorReason`: the connection must be failed with them. */
   ERROR: 5,
+  /**
+   * A whole compressed message (RSV1, RFC 7692): `message` holds its
+   * compressed bytes and `messageIsText` its type; the caller inflates it
+   * and hands the result to `inflated`.
+   */
+  COMPRESSED: 6,
 } as const;
 export type FrameEventValue = (typeof FrameEvent)[keyof typeof FrameEvent];
 
 export interface FrameParserOptions {
   /** Largest message payload (all fragments together; after inflation when compressed). */
   maxMessageBytes: number;
+  /**
+   * Each fragment of a fragmented message counts at least this many bytes
+   * toward `maxMessageBytes`, so a flood of tiny fragments reaches the limit
+   * after `maxMessageBytes / minFragmentBytes` frames, not one frame per
+   * byte (each frame is work, whatever it carries). 0 counts payload only.
+   */
+  minFragmentBytes?: number;
   /** Largest single frame, header included (the receive buffer holds one frame at most). */
   maxFrameBytes: number;
   /** A server requires masked frames and a client requires unmasked ones (§5.1). */
   expectMasked: boolean;
-  /** Inflates a compressed message (RSV1, RFC 7692); null when permessage-deflate is not in use. */
-  inflate: ((data: Buffer, limit: number) => Buffer | null) | null;
+  /** permessage-deflate is in use (RFC 7692): RSV1 marks a compressed message. */
+  deflate: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -73,6 +87,8 @@ export class FrameParser {
 
   // The header read by the last successful `measure`.
   #fin = false;
+  /** What the data frame announced counts toward the message limit. */
+  #nextCost = 0;
   #compressed = false;
   #opcode = 0;
   #masked = false;
@@ -81,8 +97,10 @@ export class FrameParser {
   // The message being reassembled (opcode 0 when none).
   #messageOpcode = 0;
   #messageCompressed = false;
-  #fragments: Buffer[] = [];
-  #messageBytes = 0;
+  readonly #fragments = new FragmentBuffer();
+  /** What the message counts toward the limit: its bytes, each fragment at least minFragmentBytes. */
+  #messageCost = 0;
+  #fragmentCount = 0;
   #utf8: Utf8Validator | null = null;
 
   /** Results of the last `measure` / `frame` call, read according to the event. */
@@ -99,7 +117,7 @@ export class FrameParser {
 
   /** Bytes held for a fragmented message not yet complete. */
   get bufferedMessageBytes(): number {
-    return this.#messageBytes;
+    return this.#fragments.length;
   }
 
   /**
@@ -145,7 +163,7 @@ export class FrameParser {
             'new message before the fragmented one ended',
           );
         }
-        if (rsv1 && this.options.inflate === null) {
+        if (rsv1 && !this.options.deflate) {
           return this.#refuse(CloseCode.PROTOCOL_ERROR, 'RSV1 set without permessage-deflate');
         }
       }
@@ -183,11 +201,14 @@ export class FrameParser {
         `frame of ${headerBytes + length} bytes announced, over the limit of ${maxFrameBytes}`,
       );
     }
-    if (!control && this.#messageBytes + length > maxMessageBytes) {
-      return this.#refuse(
-        CloseCode.MESSAGE_TOO_BIG,
-        `message of over ${this.#messageBytes + length} bytes, over the limit of ${maxMessageBytes}`,
-      );
+    if (!control) {
+      // A whole message in one frame counts its payload; a fragment at least minFragmentBytes.
+      const fragment = !fin || opcode === Opcode.CONTINUATION;
+      const cost = fragment ? Math.max(length, this.options.minFragmentBytes ?? 0) : length;
+      if (this.#messageCost + cost > maxMessageBytes) {
+        return this.#refuse(CloseCode.MESSAGE_TOO_BIG, this.#overLimit(length, cost));
+      }
+      this.#nextCost = cost;
     }
     this.#fin = fin;
     this.#compressed = rsv1;
@@ -219,10 +240,24 @@ export class FrameParser {
   /** Forgets any partial message (the connection is closing). */
   reset(): void {
     this.#messageOpcode = 0;
-    this.#fragments = [];
-    this.#messageBytes = 0;
+    this.#fragments.clear();
+    this.#messageCost = 0;
+    this.#fragmentCount = 0;
     this.#utf8 = null;
     this.message = EMPTY;
+  }
+
+  #overLimit(length: number, cost: number): string {
+    const limit = this.options.maxMessageBytes;
+    if (this.#fragmentCount === 0 && cost === length) {
+      return `message of over ${length} bytes, over the limit of ${limit}`;
+    }
+    const bytes = this.#fragments.length + length;
+    return (
+      `message of over ${bytes} bytes in ${this.#fragmentCount + 1} fragments, counted as ` +
+      `${this.#messageCost + cost} (each fragment at least ${this.options.minFragmentBytes ?? 0} bytes), ` +
+      `over the limit of ${limit}`
+    );
   }
 
   #data(payload: Buffer): FrameEventValue {
@@ -246,19 +281,12 @@ export class FrameParser {
         return this.#fail(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
       }
     }
-    // Fragments are copied: the frame's bytes may be a view of the socket's
-    // shared read buffer, which the next read overwrites.
-    if (payload.length > 0) this.#fragments.push(Buffer.from(payload));
-    this.#messageBytes += payload.length;
+    this.#fragments.append(payload);
+    this.#messageCost += this.#nextCost;
+    this.#fragmentCount++;
     if (!this.#fin) return FrameEvent.NONE;
 
-    const fragments = this.#fragments;
-    const whole =
-      fragments.length === 0
-        ? EMPTY
-        : fragments.length === 1
-          ? (fragments[0] as Buffer)
-          : Buffer.concat(fragments, this.#messageBytes);
+    const whole = this.#fragments.take();
     const utf8 = this.#utf8;
     this.reset();
     if (utf8 !== null && !utf8.complete) {
@@ -267,39 +295,38 @@ export class FrameParser {
     return this.#complete(whole, text, compressed, utf8 !== null);
   }
 
+  /**
+   * After `COMPRESSED`: the message as inflated, null when it would have
+   * inflated past `limit` bytes, or the error of data that is not DEFLATE.
+   */
+  inflated(result: Buffer | null | Error, limit: number): FrameEventValue {
+    if (result instanceof Error) {
+      return this.#fail(
+        CloseCode.INVALID_PAYLOAD,
+        `compressed message does not inflate: ${result.message}`,
+      );
+    }
+    if (result === null) {
+      return this.#fail(
+        CloseCode.MESSAGE_TOO_BIG,
+        `compressed message inflates past the limit of ${limit} bytes`,
+      );
+    }
+    return this.#complete(result, this.messageIsText, false);
+  }
+
   #complete(
     data: Buffer,
     text: boolean,
     compressed: boolean,
     utf8Checked = false,
   ): FrameEventValue {
-    let message = data;
-    if (compressed) {
-      let inflated: Buffer | null;
-      try {
-        inflated = (this.options.inflate as NonNullable<FrameParserOptions['inflate']>)(
-          data,
-          this.options.maxMessageBytes,
-        );
-      } catch (error) {
-        return this.#fail(
-          CloseCode.INVALID_PAYLOAD,
-          `compressed message does not inflate: ${(error as Error).message}`,
-        );
-      }
-      if (inflated === null) {
-        return this.#fail(
-          CloseCode.MESSAGE_TOO_BIG,
-          `compressed message inflates past the limit of ${this.options.maxMessageBytes} bytes`,
-        );
-      }
-      message = inflated;
-    }
-    if (text && !utf8Checked && !isUtf8(message)) {
+    this.message = data;
+    this.messageIsText = text;
+    if (compressed) return FrameEvent.COMPRESSED;
+    if (text && !utf8Checked && !isUtf8(data)) {
       return this.#fail(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
     }
-    this.message = message;
-    this.messageIsText = text;
     return FrameEvent.MESSAGE;
   }
 

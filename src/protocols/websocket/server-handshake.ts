@@ -23,6 +23,7 @@ const STATUS_TEXT: Record<number, string> = {
   414: 'URI Too Long',
   426: 'Upgrade Required',
   431: 'Request Header Fields Too Large',
+  503: 'Service Unavailable',
   505: 'HTTP Version Not Supported',
 };
 

@@ -1,13 +1,14 @@
 import type { ConnectionInterface } from '../../connection/connection.js';
 import { statistics } from '../../connection/statistics.js';
-import { TcpConnection } from '../../connection/tcp-connection.js';
+import { ConnectionStatus, TcpConnection } from '../../connection/tcp-connection.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { NO_MESSAGE } from '../protocol.js';
-import { CloseCode } from './close-codes.js';
-import { deflateMessage, MessageInflater } from './deflate-transform.js';
+import { CloseCode, closeFrameProblem } from './close-codes.js';
+import { webSocketDefaults } from './defaults.js';
 import { FrameEvent, FrameParser, Opcode } from './frame-parser.js';
 import { closePayload, writeFrame } from './frame-writer.js';
+import { MessageCompression } from './message-compression.js';
 import type { DeflateParameters } from './permessage-deflate.js';
 import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
 
@@ -19,19 +20,18 @@ export const BINARY_TYPE_BLOB = '\x81';
 /** Binary frames for strings too: the origin's "\x82". */
 export const BINARY_TYPE_ARRAYBUFFER = '\x82';
 
-/**
- * Process-wide WebSocket defaults. `maxPackageSize`: the message limit of a
- * WebSocket connection whose own `maxPackageSize` was left at
- * `TcpConnection.defaultMaxPackageSize` (10 MiB, a packet limit): WebSocket
- * peers commonly allow bigger messages (ws: 100 MiB) and the Autobahn suite
- * sends 16 MiB ones. Setting `connection.maxPackageSize` (in `onConnect` or
- * `onWebSocketConnect`, or before `connect()`) overrides it.
- */
-export const webSocketDefaults = { maxPackageSize: 32 * 1024 * 1024 };
+export { webSocketDefaults };
 
-/** Applies `webSocketDefaults.maxPackageSize` to a connection still at the generic default. */
+/** The generic packet limit as shipped, before the app could change it. */
+const SHIPPED_MAX_PACKAGE_SIZE = TcpConnection.defaultMaxPackageSize;
+
+/**
+ * Applies `webSocketDefaults.maxPackageSize` to a connection still at the
+ * generic default, unless the app changed that default.
+ */
 export function applyWebSocketLimit(connection: WebSocketConnection): void {
-  if (connection.maxPackageSize === TcpConnection.defaultMaxPackageSize) {
+  const generic = TcpConnection.defaultMaxPackageSize;
+  if (generic === SHIPPED_MAX_PACKAGE_SIZE && connection.maxPackageSize === generic) {
     connection.maxPackageSize = webSocketDefaults.maxPackageSize;
   }
 }
@@ -59,8 +59,11 @@ export class WebSocketSession {
   /** True once the handshake completed. */
   open = false;
   parser: FrameParser | null = null;
-  /** The compressor's window bits when permessage-deflate was negotiated, else 0. */
-  deflateBits = 0;
+  /** permessage-deflate, when negotiated. */
+  #compression: MessageCompression | null = null;
+  /** The process is stopping: close with 1001 once what was received is answered (`goAway`). */
+  #goingAway = false;
+  #goAwayCheck: NodeJS.Immediate | null = null;
   /** Messages sent before the handshake completed, sent right after it. */
   #queued: WebSocketSendable[] | null = null;
   #queuedBytes = 0;
@@ -82,15 +85,20 @@ export class WebSocketSession {
   start(deflate: DeflateParameters | null): void {
     const connection = this.connection;
     this.open = true;
-    this.deflateBits = deflate?.sendWindowBits ?? 0;
     const maxMessageBytes = connection.maxPackageSize;
     this.parser = new FrameParser({
       maxMessageBytes,
+      minFragmentBytes: webSocketDefaults.minFragmentBytes,
       // The packet reader holds one frame at most: header + payload.
       maxFrameBytes: maxMessageBytes,
       expectMasked: !this.isClient,
-      inflate: deflate ? new MessageInflater(deflate).inflate : null,
+      deflate: deflate !== null,
     });
+    if (deflate) {
+      this.#compression = new MessageCompression(connection, deflate, this.isClient, (...why) =>
+        this.fail(...why),
+      );
+    }
     const queued = this.#queued;
     this.#queued = null;
     this.#queuedBytes = 0;
@@ -99,6 +107,43 @@ export class WebSocketSession {
       connection.websocketPingInterval ??
       (connection.worker as WorkerDefaults)?.websocketPingInterval;
     if (interval && interval > 0) this.#startKeepalive(interval);
+    if (this.#goingAway) this.#scheduleGoAwayCheck();
+  }
+
+  /**
+   * The process stops accepting (reload, stop): every message already
+   * received is delivered to `onMessage` and its answers are sent, then the
+   * connection closes with 1001 Going Away (RFC 6455 §7.4.1), which asks the
+   * client to reconnect, to a process that still accepts. A message whose
+   * bytes have partly arrived, or that is still inflating, is awaited. The
+   * process bounds the whole by `Worker.stopTimeout`. Before the handshake
+   * is done, the check waits for it.
+   */
+  goAway(): void {
+    if (this.#goingAway) return;
+    this.#goingAway = true;
+    this.closeCode = CloseCode.GOING_AWAY;
+    this.closeReason = 'server going away';
+    if (this.open) this.#scheduleGoAwayCheck();
+  }
+
+  /**
+   * After the socket reads of this loop turn (bytes the kernel already
+   * holds are read and delivered first), closes unless a message is still
+   * on its way; the next frame schedules the check again.
+   */
+  #scheduleGoAwayCheck(): void {
+    if (this.#goAwayCheck !== null) return;
+    this.#goAwayCheck = setImmediate(() => {
+      this.#goAwayCheck = null;
+      const connection = this.connection;
+      if (connection.getStatus() !== ConnectionStatus.ESTABLISHED) return;
+      const midMessage =
+        this.#compression?.inflating ||
+        (this.parser?.bufferedMessageBytes ?? 0) > 0 ||
+        connection.getRecvBufferQueueSize() > 0;
+      if (!midMessage) connection.close();
+    });
   }
 
   /** Keeps a message sent before the handshake; false when the queue is over maxSendBufferSize. */
@@ -113,7 +158,7 @@ export class WebSocketSession {
   }
 
   /** One message as one frame: strings as text unless `websocketType` says binary, bytes as binary. */
-  encode(data: WebSocketSendable): Buffer {
+  encode(data: WebSocketSendable): Buffer | '' {
     let opcode: number;
     let payload: string | Uint8Array;
     if (typeof data === 'string') {
@@ -128,8 +173,14 @@ export class WebSocketSession {
       payload = data;
     }
     const mask = this.isClient;
-    if (this.deflateBits > 0 && payload.length >= DEFLATE_THRESHOLD) {
-      return writeFrame(opcode, deflateMessage(payload, this.deflateBits), { mask, rsv1: true });
+    const compression = this.#compression;
+    if (compression !== null) {
+      if (payload.length >= DEFLATE_THRESHOLD) return compression.compress(opcode, payload);
+      if (compression.isSending) {
+        // Behind a message still compressing: in order, after it.
+        compression.enqueue(writeFrame(opcode, payload, { mask }), payload.length);
+        return '';
+      }
     }
     if (mask || typeof payload !== 'string' || payload.length > REUSE_MAX_CHARS) {
       return writeFrame(opcode, payload, { mask });
@@ -146,6 +197,8 @@ export class WebSocketSession {
 
   /** `input` for an open connection: the next frame's length (0: not known yet). */
   measure(buffer: Buffer): number {
+    // Defensive: receiving is held while a message inflates.
+    if (this.#compression?.inflating) return 0;
     const parser = this.parser as FrameParser;
     const length = parser.measure(buffer);
     if (length >= 0) return length;
@@ -157,6 +210,7 @@ export class WebSocketSession {
   frame(packet: Buffer): string | Buffer | typeof NO_MESSAGE {
     const parser = this.parser as FrameParser;
     this.#heardFrom = true;
+    if (this.#goingAway) this.#scheduleGoAwayCheck();
     const connection = this.connection;
     switch (parser.frame(packet)) {
       case FrameEvent.MESSAGE:
@@ -186,6 +240,8 @@ export class WebSocketSession {
       case FrameEvent.ERROR:
         this.fail(parser.errorCode, parser.errorReason);
         return NO_MESSAGE;
+      case FrameEvent.COMPRESSED:
+        return (this.#compression as MessageCompression).inflate(parser);
       default:
         return NO_MESSAGE;
     }
@@ -196,11 +252,12 @@ export class WebSocketSession {
     this.connection.send(writeFrame(opcode, payload, { mask: this.isClient }), true);
   }
 
-  /** The Close frame `close()` sends when the app closes, once. */
+  /** The Close frame `close()` sends when the app closes, once; what waits in the outbox goes first. */
   closingFrame(): Buffer | null {
     if (!this.open || this.closeSent) return null;
     this.closeSent = true;
     this.stop();
+    this.#compression?.flush();
     return writeFrame(Opcode.CLOSE, closePayload(this.closeCode, this.closeReason), {
       mask: this.isClient,
     });
@@ -210,14 +267,16 @@ export class WebSocketSession {
    * Fails the connection (§7.1.7): tells `onError`, sends a Close frame with
    * `code` and closes. Only this connection is affected.
    */
-  fail(code: number, reason: string): void {
+  fail(
+    code: number,
+    reason: string,
+    limits = `maxPackageSize ${this.connection.maxPackageSize}`,
+  ): void {
     const connection = this.connection;
     const error = new WorkermanError(
       code === CloseCode.MESSAGE_TOO_BIG ? ErrorCodes.PACKAGE_TOO_LARGE : ErrorCodes.BAD_PACKET,
       `WebSocket close ${code} on ${connection.describe()}: ${reason}` +
-        (code === CloseCode.MESSAGE_TOO_BIG
-          ? ` (maxPackageSize ${connection.maxPackageSize})`
-          : ''),
+        (code === CloseCode.MESSAGE_TOO_BIG ? ` (${limits})` : ''),
     );
     statistics.packetErr++;
     const onError = connection.onError;
@@ -241,6 +300,7 @@ export class WebSocketSession {
     if (!this.closeSent) {
       this.closeSent = true;
       this.stop();
+      this.#compression?.flush();
       this.sendControl(Opcode.CLOSE, code === CloseCode.NO_STATUS ? '' : closePayload(code));
     }
     connection.close();
@@ -289,9 +349,19 @@ const sessions = new WeakMap<ConnectionInterface, WebSocketSession>();
 
 /**
  * Closes a WebSocket connection with `code` and `reason` in its Close frame
- * (RFC 6455 §7.4; `connection.close()` sends 1000).
+ * (RFC 6455 §7.4; `connection.close()` sends 1000). Throws
+ * `WM_ERR_INVALID_OPTION`, and closes nothing, for a code that may not be
+ * sent (1005, 1006, 1015, reserved or out of range) or a reason over 123
+ * bytes of UTF-8.
  */
 export function closeWebSocket(connection: ConnectionInterface, code = 1000, reason = ''): void {
+  const problem = closeFrameProblem(code, reason);
+  if (problem !== null) {
+    throw new WorkermanError(
+      ErrorCodes.INVALID_OPTION,
+      `closeWebSocket on ${connection.describe()}: ${problem}`,
+    );
+  }
   const session = sessions.get(connection);
   if (session) {
     session.closeCode = code;

@@ -1,7 +1,14 @@
 import type { ConnectionInterface } from '../../connection/connection.js';
 import type { TcpConnection } from '../../connection/tcp-connection.js';
 import { ConnectionStatus } from '../../connection/tcp-connection.js';
-import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
+import {
+  CALLBACK_FAIL,
+  ErrorCodes,
+  PROTOCOL_FAIL,
+  SEND_FAIL,
+  WorkermanError,
+} from '../../errors.js';
+import { clock, DeadlineSweeper, type HasDeadline } from '../../timer/deadline-sweeper.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { Request } from '../http/request.js';
 import { type HeadLimits, parseRequestHead, type RequestHead } from '../http/request-head.js';
@@ -24,7 +31,7 @@ import type { WebSocketConnection, WebSocketSendable } from './websocket-types.j
 import './server-types.js';
 import { statistics } from '../../connection/statistics.js';
 
-interface ServerState {
+interface ServerState extends HasDeadline {
   session: WebSocketSession;
   /** The request head `input` parsed, for `decode` to answer. */
   head: RequestHead | null;
@@ -44,6 +51,7 @@ function stateOf(connection: ConnectionInterface): ServerState {
       head: null,
       handshaking: false,
       writtenBefore: 0,
+      deadline: 0,
     };
     states.set(connection, state);
   }
@@ -54,6 +62,63 @@ function stateOf(connection: ConnectionInterface): ServerState {
 export interface WebSocketServerOptions extends HeadLimits {
   /** Accept permessage-deflate when a client offers it (RFC 7692). Default true. */
   perMessageDeflate: boolean;
+  /**
+   * Seconds from the connection (or `upgradeToWebSocket`) to the 101 answer:
+   * the upgrade request and a pending async `onWebSocketConnect` must both
+   * be done by then. A client still sending its head is cut; an app hook
+   * still pending gets the client a 503. Default 30; 0 turns it off.
+   */
+  handshakeTimeout: number;
+}
+
+/** Connections whose handshake is not done yet, each with its `handshakeTimeout` deadline. */
+const handshakes = new DeadlineSweeper<ServerState>(handshakeTimedOut);
+
+function watchHandshake(state: ServerState): void {
+  const seconds = Websocket.options.handshakeTimeout;
+  if (!(seconds > 0)) return;
+  state.deadline = clock.now + seconds * 1000;
+  handshakes.add(state);
+}
+
+function forgetHandshake(state: ServerState): void {
+  state.deadline = 0;
+  handshakes.delete(state);
+}
+
+function handshakeTimedOut(state: ServerState): void {
+  handshakes.delete(state);
+  const connection = state.session.connection;
+  const limit = `handshakeTimeout ${Websocket.options.handshakeTimeout} s`;
+  if (state.handshaking) {
+    // The app's onWebSocketConnect has not settled: the client is told, a
+    // late settlement finds the connection closed and does nothing.
+    state.handshaking = false;
+    report(
+      connection,
+      CALLBACK_FAIL,
+      `onWebSocketConnect did not settle on ${connection.describe()} within ${limit}`,
+    );
+    connection.close(
+      refusalResponse({ status: 503, reason: 'the WebSocket handshake timed out' }),
+      true,
+    );
+    return;
+  }
+  // Half a request head: nothing useful can be said to the client.
+  report(
+    connection,
+    PROTOCOL_FAIL,
+    `no complete WebSocket upgrade request on ${connection.describe()} within ${limit}`,
+  );
+  connection.destroy();
+}
+
+function report(connection: WebSocketConnection, code: number, message: string): void {
+  const onError = connection.onError;
+  if (onError) {
+    invokeErrorCallback(connection, onError, code, new WorkermanError(ErrorCodes.TIMEOUT, message));
+  }
 }
 
 function refuse(connection: WebSocketConnection, refusal: HandshakeRefusal): void {
@@ -83,6 +148,7 @@ function finishHandshake(
 ): void {
   state.handshaking = false;
   if (connection.getStatus() !== ConnectionStatus.ESTABLISHED) return;
+  forgetHandshake(state);
   const deflate = Websocket.options.perMessageDeflate
     ? acceptDeflateOffer(request.extensions)
     : null;
@@ -157,11 +223,17 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
 } = {
   BINARY_TYPE_BLOB,
   BINARY_TYPE_ARRAYBUFFER,
-  options: { maxHeaderBytes: 16 * 1024, maxRequestLineBytes: 8 * 1024, perMessageDeflate: true },
+  options: {
+    maxHeaderBytes: 16 * 1024,
+    maxRequestLineBytes: 8 * 1024,
+    perMessageDeflate: true,
+    handshakeTimeout: 30,
+  },
   decodeCopiesPacket: true,
 
   onConnect(connection) {
     applyWebSocketLimit(connection as WebSocketConnection);
+    watchHandshake(stateOf(connection));
   },
 
   input(buffer, connection) {
@@ -215,8 +287,21 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
     return null;
   },
 
+  onDrain(connection) {
+    const state = states.get(connection);
+    if (state === undefined || (!state.session.open && !state.handshaking)) {
+      // No handshake done or under way: nothing was asked that needs an answer.
+      connection.close();
+      return;
+    }
+    state.session.goAway();
+  },
+
   onClose(connection) {
-    states.get(connection)?.session.stop();
+    const state = states.get(connection);
+    if (state === undefined) return;
+    forgetHandshake(state);
+    state.session.stop();
   },
 };
 

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { test } from 'node:test';
 import WebSocket from 'ws';
-import { upgradeToWebSocket } from '../../../src/index.js';
+import { upgradeToWebSocket, Websocket } from '../../../src/index.js';
 import { listenWorker } from '../../helpers/listen.js';
 
 test('an http:// worker upgrades a request to WebSocket on the same port; plain requests still get HTTP', async (t) => {
@@ -48,4 +48,28 @@ test('an http:// worker upgrades a request to WebSocket on the same port; plain 
   client.close(1000);
   assert.equal((await closed)[0], 1000);
   assert.deepEqual(paths, ['/live']);
+});
+
+test('an upgraded request whose onWebSocketConnect never settles gets a 503 at handshakeTimeout', {
+  timeout: 60_000,
+}, async (t) => {
+  const saved = Websocket.options.handshakeTimeout;
+  Websocket.options.handshakeTimeout = 0.2;
+  t.after(() => {
+    Websocket.options.handshakeTimeout = saved;
+  });
+  const worker = await listenWorker(t, 'http://127.0.0.1:0', (w) => {
+    w.onWebSocketConnect = () => new Promise<void>(() => {});
+    w.onMessage = (connection, request) => {
+      upgradeToWebSocket(connection, request);
+    };
+  });
+  const client = new WebSocket(`ws://127.0.0.1:${worker.port}/`);
+  client.on('error', () => {});
+  t.after(() => client.terminate());
+  const [, response] = (await once(client, 'unexpected-response')) as [
+    unknown,
+    { statusCode: number },
+  ];
+  assert.equal(response.statusCode, 503);
 });

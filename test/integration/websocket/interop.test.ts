@@ -5,7 +5,7 @@ import { createServer, type Socket } from 'node:net';
 import type { TestContext } from 'node:test';
 import { describe, test } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
-import { AsyncTcpConnection } from '../../../src/index.js';
+import { AsyncTcpConnection, webSocketDefaults } from '../../../src/index.js';
 import { writeFrame } from '../../../src/protocols/websocket/frame-writer.js';
 import { listenWorker } from '../../helpers/listen.js';
 import { connectWebSocketClient } from '../../helpers/ws-client-connect.js';
@@ -33,6 +33,15 @@ function pattern(size: number, seed: number): Buffer {
 
 function textOf(size: number): string {
   return 'é'.repeat(Math.floor(size / 2)) + (size % 2 ? 'a' : '');
+}
+
+/** Compressed messages inflate as big as uncompressed ones may be, for this test (the default is 4 MiB). */
+function inflateUpToBig(t: TestContext) {
+  const saved = webSocketDefaults.maxInflatedSize;
+  webSocketDefaults.maxInflatedSize = BIG;
+  t.after(() => {
+    webSocketDefaults.maxInflatedSize = saved;
+  });
 }
 
 async function ourEchoServer(t: TestContext) {
@@ -68,6 +77,7 @@ async function wsEchoServer(t: TestContext, perMessageDeflate: boolean) {
 describe('ws client -> our websocket:// server', () => {
   for (const perMessageDeflate of [false, true]) {
     test(`text and binary 0 B..16 MB, fragmented, pings, close codes (deflate ${perMessageDeflate})`, async (t) => {
+      inflateUpToBig(t);
       const worker = await ourEchoServer(t);
       const client = new WebSocket(`ws://127.0.0.1:${worker.port}/`, {
         perMessageDeflate,
@@ -112,6 +122,7 @@ describe('ws client -> our websocket:// server', () => {
 describe('our ws:// client -> ws server', () => {
   for (const perMessageDeflate of [false, true]) {
     test(`text and binary 0 B..16 MB, pings, close (deflate ${perMessageDeflate})`, async (t) => {
+      inflateUpToBig(t);
       const port = await wsEchoServer(t, perMessageDeflate);
       const client = new AsyncTcpConnection(`ws://127.0.0.1:${port}/`);
       client.maxPackageSize = BIG;

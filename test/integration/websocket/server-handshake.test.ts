@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TcpConnection, webSocketDefaults } from '../../../src/index.js';
+import { TcpConnection, Websocket, webSocketDefaults } from '../../../src/index.js';
 import { eventually, listenWorker } from '../../helpers/listen.js';
 import { TestClient } from '../../helpers/test-client.js';
-import { RawWebSocketClient } from '../../helpers/ws-raw-client.js';
+import { clientFrame, RawWebSocketClient } from '../../helpers/ws-raw-client.js';
 
 const UPGRADE = [
   'Host: 127.0.0.1',
@@ -184,4 +184,81 @@ test('WebSocket connections default to webSocketDefaults.maxPackageSize; an app 
   }
   assert.equal(webSocketDefaults.maxPackageSize, 32 * 1024 * 1024);
   assert.deepEqual(limits, [webSocketDefaults.maxPackageSize, webSocketDefaults.maxPackageSize]);
+});
+
+test('a changed TcpConnection.defaultMaxPackageSize applies to WebSocket connections: lowered, it is never raised to 32 MiB', async (t) => {
+  const shipped = TcpConnection.defaultMaxPackageSize;
+  t.after(() => {
+    TcpConnection.defaultMaxPackageSize = shipped;
+  });
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+    w.onWebSocketConnected = (connection) => {
+      connection.send(String(connection.maxPackageSize));
+    };
+  });
+  for (const generic of [64 * 1024, 64 * 1024 * 1024]) {
+    TcpConnection.defaultMaxPackageSize = generic;
+    const { ws } = await RawWebSocketClient.open(worker.port);
+    t.after(() => ws.destroy());
+    assert.equal((await ws.readFrame()).payload.toString(), String(generic));
+  }
+  // The lowered limit holds on the wire: a frame one byte over it is refused (1009).
+  TcpConnection.defaultMaxPackageSize = 64 * 1024;
+  const { ws } = await RawWebSocketClient.open(worker.port);
+  t.after(() => ws.destroy());
+  await ws.readFrame();
+  // 8 header bytes (16-bit length, mask key) + payload: one byte over 64 KiB; the header alone is refused.
+  ws.send(clientFrame(0x2, Buffer.alloc(64 * 1024 - 7)).subarray(0, 8));
+  assert.equal(await ws.readClose(), 1009);
+});
+
+test('handshakeTimeout: half a request head is cut, a pending onWebSocketConnect gets the client a 503, a finished handshake is left alone', {
+  timeout: 60_000,
+}, async (t) => {
+  const saved = Websocket.options.handshakeTimeout;
+  Websocket.options.handshakeTimeout = 0.2;
+  t.after(() => {
+    Websocket.options.handshakeTimeout = saved;
+  });
+  const errors: string[] = [];
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+    w.onWebSocketConnect = (_connection, request) => {
+      // The app's check never settles for this path.
+      if (request.path() === '/stuck') return new Promise<void>(() => {});
+      return undefined;
+    };
+    w.onMessage = (connection, data) => {
+      connection.send(data);
+    };
+    w.onError = (_connection, _code, message, error) => {
+      errors.push(`${error.code} ${message}`);
+    };
+  });
+  const open = await RawWebSocketClient.open(worker.port);
+  t.after(() => open.ws.destroy());
+
+  const half = await TestClient.connect(worker.port);
+  t.after(() => half.destroy());
+  half.write(`GET / HTTP/1.1\r\n${UPGRADE[0]}\r\n`);
+  await half.closed();
+  assert.equal(half.buffered.length, 0);
+
+  const stuck = await TestClient.connect(worker.port);
+  t.after(() => stuck.destroy());
+  stuck.write(`GET /stuck HTTP/1.1\r\n${UPGRADE.join('\r\n')}\r\n\r\n`);
+  await stuck.closed();
+  assert.match(stuck.buffered.toString('latin1'), /^HTTP\/1\.1 503 Service Unavailable\r\n/);
+
+  // Both timed out after the first client's handshake: its deadline was dropped at the 101.
+  open.ws.send(clientFrame(0x1, 'still here'));
+  assert.equal((await open.ws.readFrame()).payload.toString(), 'still here');
+  assert.equal(errors.length, 2);
+  assert.match(
+    errors[0] ?? '',
+    /^WM_ERR_TIMEOUT no complete WebSocket upgrade request on connection \d+ .* within handshakeTimeout 0\.2 s$/,
+  );
+  assert.match(
+    errors[1] ?? '',
+    /^WM_ERR_TIMEOUT onWebSocketConnect did not settle on connection \d+ .* within handshakeTimeout 0\.2 s$/,
+  );
 });

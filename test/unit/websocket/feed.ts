@@ -1,6 +1,7 @@
 import { inflateMessage } from '../../../src/protocols/websocket/deflate-transform.js';
 import {
   FrameEvent,
+  type FrameEventValue,
   FrameParser,
   type FrameParserOptions,
 } from '../../../src/protocols/websocket/frame-parser.js';
@@ -18,12 +19,24 @@ export function serverParser(options: Partial<FrameParserOptions> = {}): FramePa
     maxMessageBytes: 1024 * 1024,
     maxFrameBytes: 1024 * 1024 + 14,
     expectMasked: true,
-    inflate: null,
+    deflate: false,
     ...options,
   });
 }
 
-export const withDeflate = { inflate: inflateMessage };
+export const withDeflate = { deflate: true };
+
+/** What the session does with a COMPRESSED message, done on the spot: inflate, bounded by the message limit. */
+function inflateNow(parser: FrameParser): FrameEventValue {
+  const limit = parser.options.maxMessageBytes;
+  let result: Buffer | null | Error;
+  try {
+    result = inflateMessage(parser.message, limit);
+  } catch (error) {
+    result = error as Error;
+  }
+  return parser.inflated(result, limit);
+}
 
 /**
  * Drives a parser the way the connection's packet reader does: bytes arrive
@@ -52,7 +65,8 @@ export function feed(parser: FrameParser, chunks: Buffer[]): Outcome[] {
       const packet = Buffer.from(pending.subarray(0, expected));
       pending = pending.subarray(expected);
       expected = 0;
-      const event = parser.frame(packet);
+      let event = parser.frame(packet);
+      if (event === FrameEvent.COMPRESSED) event = inflateNow(parser);
       if (event === FrameEvent.ERROR) {
         outcomes.push({ error: parser.errorCode });
         return outcomes;
