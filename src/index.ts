@@ -7,7 +7,6 @@ export type {
   ErrorCallback,
 } from './connection/connection.js';
 export { ConnectionInterface } from './connection/connection.js';
-export { statistics } from './connection/statistics.js';
 export {
   ConnectionStatus,
   type ConnectionStatusValue,
@@ -69,7 +68,7 @@ export type {
   SchemeTypes,
 } from './protocols/protocol.js';
 export { NO_MESSAGE } from './protocols/protocol.js';
-export { Protocols, type TransportName } from './protocols/schemes.js';
+export { Protocols } from './protocols/schemes.js';
 export { Text } from './protocols/text.js';
 export { CloseCode, isValidCloseCode } from './protocols/websocket/close-codes.js';
 export {
@@ -90,14 +89,16 @@ export type {
   WebSocketSendable,
 } from './protocols/websocket/websocket-types.js';
 export { Ws, Wss } from './protocols/websocket/ws.js';
+export { statistics } from './statistics.js';
 export { Timer } from './timer/timer.js';
+export type { TransportName } from './transport/address.js';
+export { type ListenAddress, parseAddress } from './transport/address.js';
 export type {
   ContextOptions,
   SocketContextOptions,
   SslContextOptions,
 } from './transport/context-options.js';
 export { VERSION } from './version.js';
-export { type ListenAddress, parseAddress } from './worker/listen-address.js';
 export { Worker } from './worker/worker.js';
 export type {
   ConnectionFor,

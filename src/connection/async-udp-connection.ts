@@ -4,11 +4,11 @@ import { CONNECT_FAIL, ErrorCodes, SEND_FAIL, WorkermanError } from '../errors.j
 import { debugConnection } from '../log.js';
 import type { DecodedOf, EncodableOf, RawSendable } from '../protocols/protocol.js';
 import { Protocols } from '../protocols/schemes.js';
+import { statistics } from '../statistics.js';
+import { parseAddress } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
 import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
-import { parseAddress } from '../worker/listen-address.js';
 import type { Callback, ConnectionContext } from './connection.js';
-import { statistics } from './statistics.js';
 import { encodeDatagram, UdpConnection } from './udp-connection.js';
 
 /**

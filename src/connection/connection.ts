@@ -1,6 +1,6 @@
 import type { WorkermanError } from '../errors.js';
 import type { Protocol } from '../protocols/protocol.js';
-import type { TransportName } from '../protocols/schemes.js';
+import type { TransportName } from '../transport/address.js';
 
 /**
  * A user callback. Written as a method type on purpose: method parameters are

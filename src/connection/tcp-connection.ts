@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
 import type { Protocol, RawSendable } from '../protocols/protocol.js';
+import { statistics } from '../statistics.js';
 import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
 import type { Worker } from '../worker/worker.js';
 import {
@@ -11,7 +12,6 @@ import {
   joinHostPort,
 } from './connection.js';
 import { PacketReader, type PacketSink } from './packet-reader.js';
-import { statistics } from './statistics.js';
 import { toWritable } from './writable.js';
 
 /** The connection states, as numbers (the origin's values) and as the names `connections` shows. */

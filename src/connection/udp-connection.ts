@@ -2,11 +2,11 @@ import type { Socket } from 'node:dgram';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
 import { NO_MESSAGE, type Protocol, type RawSendable } from '../protocols/protocol.js';
-import type { TransportName } from '../protocols/schemes.js';
+import { statistics } from '../statistics.js';
+import type { TransportName } from '../transport/address.js';
 import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
 import type { Worker } from '../worker/worker.js';
 import { type Callback, ConnectionInterface, joinHostPort } from './connection.js';
-import { statistics } from './statistics.js';
 import { toWritable } from './writable.js';
 
 /** Largest UDP payload (IPv4 limit 65,507 bytes; 65,535 is the field's range). */

@@ -1,7 +1,7 @@
 import type { ConnectionInterface } from '../connection/connection.js';
-import { statistics } from '../connection/statistics.js';
 import { CALLBACK_FAIL, ErrorCodes, WorkermanError } from '../errors.js';
 import { log } from '../log.js';
+import { statistics } from '../statistics.js';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

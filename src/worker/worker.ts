@@ -6,14 +6,15 @@ import { UdpConnection } from '../connection/udp-connection.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugWorker } from '../log.js';
 import type { Protocol } from '../protocols/protocol.js';
-import { Protocols, type TransportName } from '../protocols/schemes.js';
+import { Protocols } from '../protocols/schemes.js';
+import type { TransportName } from '../transport/address.js';
+import { type ListenAddress, parseAddress } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
 import { describeAddress, listenStream } from '../transport/stream-server.js';
 import { bindUdp } from '../transport/udp.js';
 import { VERSION } from '../version.js';
 import { invokeCallback, invokeLifecycle } from './callbacks.js';
 import { HeldSockets } from './held-sockets.js';
-import { type ListenAddress, parseAddress } from './listen-address.js';
 import { runAll, stopAll } from './run-all.js';
 import { unfinishedWork } from './unfinished-work.js';
 import type {

@@ -1,6 +1,6 @@
-import { statistics } from '../../connection/statistics.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
 import { debugConnection } from '../../log.js';
+import { statistics } from '../../statistics.js';
 import { clock } from '../../timer/deadline-sweeper.js';
 import { invokeErrorCallback } from '../../worker/callbacks.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';

@@ -29,7 +29,7 @@ import {
 } from './session.js';
 import type { WebSocketConnection, WebSocketSendable } from './websocket-types.js';
 import './server-types.js';
-import { statistics } from '../../connection/statistics.js';
+import { statistics } from '../../statistics.js';
 
 interface ServerState extends HasDeadline {
   session: WebSocketSession;

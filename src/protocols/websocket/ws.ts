@@ -1,7 +1,7 @@
 import type { AsyncTcpConnection } from '../../connection/async-tcp-connection.js';
 import type { ConnectionInterface } from '../../connection/connection.js';
-import { statistics } from '../../connection/statistics.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
+import { statistics } from '../../statistics.js';
 import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
 import {
