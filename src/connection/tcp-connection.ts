@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
+import { invokeCallback, invokeErrorCallback } from '../callbacks.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
 import type { Protocol, RawSendable } from '../protocols/protocol.js';
 import { statistics } from '../statistics.js';
-import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
 import type { Worker } from '../worker/worker.js';
 import {
   type Callback,

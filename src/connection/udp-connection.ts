@@ -1,10 +1,10 @@
 import type { Socket } from 'node:dgram';
+import { invokeCallback, invokeErrorCallback } from '../callbacks.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
 import { NO_MESSAGE, type Protocol, type RawSendable } from '../protocols/protocol.js';
 import { statistics } from '../statistics.js';
 import type { TransportName } from '../transport/address.js';
-import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
 import type { Worker } from '../worker/worker.js';
 import { type Callback, ConnectionInterface, joinHostPort } from './connection.js';
 import { toWritable } from './writable.js';

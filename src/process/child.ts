@@ -1,11 +1,11 @@
 import cluster from 'node:cluster';
+import { invokeLifecycle } from '../callbacks.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
 import { log } from '../log.js';
 import { CloseCode } from '../protocols/websocket/close-codes.js';
 import { closeWebSocket } from '../protocols/websocket/session.js';
 import { statistics } from '../statistics.js';
 import { Timer } from '../timer/timer.js';
-import { invokeLifecycle } from '../worker/callbacks.js';
 import { Worker } from '../worker/worker.js';
 import {
   type ChildMessage,

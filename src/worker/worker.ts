@@ -1,5 +1,6 @@
 import type { Socket as DatagramSocket, RemoteInfo } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
+import { invokeCallback, invokeLifecycle } from '../callbacks.js';
 import type { Callback, ErrorCallback } from '../connection/connection.js';
 import { socketOnRead, TcpConnection } from '../connection/tcp-connection.js';
 import { UdpConnection } from '../connection/udp-connection.js';
@@ -13,7 +14,6 @@ import type { ContextOptions } from '../transport/context-options.js';
 import { describeAddress, listenStream } from '../transport/stream-server.js';
 import { bindUdp } from '../transport/udp.js';
 import { VERSION } from '../version.js';
-import { invokeCallback, invokeLifecycle } from './callbacks.js';
 import { HeldSockets } from './held-sockets.js';
 import { runAll, stopAll } from './run-all.js';
 import { unfinishedWork } from './unfinished-work.js';

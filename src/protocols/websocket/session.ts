@@ -1,8 +1,8 @@
+import { invokeErrorCallback, reportCallbackFailure } from '../../callbacks.js';
 import type { ConnectionInterface } from '../../connection/connection.js';
 import { ConnectionStatus, TcpConnection } from '../../connection/tcp-connection.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
 import { statistics } from '../../statistics.js';
-import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { NO_MESSAGE } from '../protocol.js';
 import { CloseCode, closeFrameProblem } from './close-codes.js';
 import { webSocketDefaults } from './defaults.js';

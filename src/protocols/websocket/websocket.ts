@@ -1,3 +1,4 @@
+import { invokeErrorCallback, reportCallbackFailure } from '../../callbacks.js';
 import type { ConnectionInterface } from '../../connection/connection.js';
 import type { TcpConnection } from '../../connection/tcp-connection.js';
 import { ConnectionStatus } from '../../connection/tcp-connection.js';
@@ -9,7 +10,6 @@ import {
   WorkermanError,
 } from '../../errors.js';
 import { clock, DeadlineSweeper, type HasDeadline } from '../../timer/deadline-sweeper.js';
-import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { Request } from '../http/request.js';
 import { type HeadLimits, parseRequestHead, type RequestHead } from '../http/request-head.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';

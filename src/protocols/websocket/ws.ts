@@ -1,8 +1,8 @@
+import { invokeErrorCallback, reportCallbackFailure } from '../../callbacks.js';
 import type { AsyncTcpConnection } from '../../connection/async-tcp-connection.js';
 import type { ConnectionInterface } from '../../connection/connection.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
 import { statistics } from '../../statistics.js';
-import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
 import {
   checkServerResponse,

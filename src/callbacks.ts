@@ -1,7 +1,25 @@
-import type { ConnectionInterface } from '../connection/connection.js';
-import { CALLBACK_FAIL, ErrorCodes, WorkermanError } from '../errors.js';
-import { log } from '../log.js';
-import { statistics } from '../statistics.js';
+import { CALLBACK_FAIL, ErrorCodes, WorkermanError } from './errors.js';
+import { log } from './log.js';
+import { statistics } from './statistics.js';
+
+/**
+ * What a failure is reported to: a connection, as far as reporting needs it
+ * (its description for the message, and its `onError`). Kept structural so
+ * that every layer can report through it without knowing connections.
+ */
+export interface FailureTarget {
+  describe(): string;
+  /** Takes the target itself; `never` here so that any connection's own handler fits. */
+  readonly onError: ErrorHandler<never> | null;
+}
+
+/** `onError(connection, code, message, error)`, as reporting calls it. */
+export type ErrorHandler<C> = (
+  connection: C,
+  code: number,
+  message: string,
+  error: WorkermanError,
+) => unknown;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -13,7 +31,7 @@ function messageOf(error: unknown): string {
  * otherwise to the log. The process always goes on.
  */
 export function reportCallbackFailure(
-  connection: ConnectionInterface | null,
+  connection: FailureTarget | null,
   callbackName: string,
   error: unknown,
 ): void {
@@ -24,7 +42,8 @@ export function reportCallbackFailure(
     `${callbackName} failed${where}: ${messageOf(error)}`,
     { cause: error },
   );
-  const onError = connection?.onError;
+  // A target's onError takes that target: calling it with the target is sound.
+  const onError = connection?.onError as ErrorHandler<FailureTarget> | null | undefined;
   if (connection && onError && callbackName !== 'onError') {
     invokeErrorCallback(connection, onError, CALLBACK_FAIL, wrapped);
     return;
@@ -51,7 +70,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * try/catch; only a returned promise gets a rejection handler.
  */
 export function invokeCallback<A, B>(
-  connection: ConnectionInterface | null,
+  connection: FailureTarget | null,
   callbackName: string,
   callback: (a: A, b: B) => unknown,
   a: A,
@@ -72,7 +91,7 @@ export function invokeCallback<A, B>(
 }
 
 /** Calls `onError(connection, code, message, error)`; a failure of `onError` itself is logged. */
-export function invokeErrorCallback<C extends ConnectionInterface>(
+export function invokeErrorCallback<C extends FailureTarget>(
   connection: C,
   onError: (connection: C, code: number, message: string, error: WorkermanError) => unknown,
   code: number,
