@@ -14,9 +14,19 @@ export type ErrorCallback<C> = Callback<
   [connection: C, code: number, message: string, error: WorkermanError]
 >;
 
-/** The worker a connection belongs to, as a connection sees it. */
+/**
+ * The worker a connection belongs to, as a connection sees it: what the
+ * origin's `$connection->worker` is used for (its name, its process index,
+ * the other connections of this process, for a broadcast). A `Worker` is one;
+ * the connection layer does not import the worker layer above it.
+ */
 export interface ConnectionOwner {
   readonly name: string;
+  /** Index of this process among the worker's `count` processes. */
+  readonly id: number;
+  readonly count: number;
+  /** This process's live connections of the worker, by connection id. */
+  readonly connections: Map<number, ConnectionInterface<object>>;
   getSocketName(): string;
 }
 

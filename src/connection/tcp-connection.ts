@@ -4,10 +4,10 @@ import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../errors.
 import { debugConnection } from '../log.js';
 import type { Protocol, RawSendable } from '../protocols/protocol.js';
 import { statistics } from '../statistics.js';
-import type { Worker } from '../worker/worker.js';
 import {
   type Callback,
   ConnectionInterface,
+  type ConnectionOwner,
   type ErrorCallback,
   joinHostPort,
 } from './connection.js';
@@ -74,7 +74,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   /** Unique within this process. */
   readonly id: number = nextConnectionId++;
   /** The Worker that accepted this connection; `null` for outbound connections. */
-  worker: Worker | null = null;
+  worker: ConnectionOwner | null = null;
   /** Bytes that may wait in the send buffer before `send` refuses more (`onBufferFull`). */
   maxSendBufferSize = TcpConnection.defaultMaxSendBufferSize;
   /** Largest packet the codec may announce or leave unterminated; larger input closes the connection. */

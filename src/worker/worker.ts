@@ -13,10 +13,10 @@ import { type ListenAddress, parseAddress } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
 import { describeAddress, listenStream } from '../transport/stream-server.js';
 import { bindUdp } from '../transport/udp.js';
+import { unfinishedWork } from '../unfinished-work.js';
 import { VERSION } from '../version.js';
 import { HeldSockets } from './held-sockets.js';
 import { runAll, stopAll } from './run-all.js';
-import { unfinishedWork } from './unfinished-work.js';
 import type {
   ConnectionFor,
   WorkerDecoded,

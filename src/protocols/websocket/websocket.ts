@@ -27,7 +27,7 @@ import {
   BINARY_TYPE_BLOB,
   WebSocketSession,
 } from './session.js';
-import type { WebSocketConnection, WebSocketSendable } from './websocket-types.js';
+import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
 import './server-types.js';
 import { statistics } from '../../statistics.js';
 
@@ -155,8 +155,16 @@ function finishHandshake(
   const { response } = acceptResponse(request, deflate?.response ?? null, connection.headers);
   connection.send(response, true);
   state.session.start(deflate?.parameters ?? null);
-  const onConnected = connection.onWebSocketConnected ?? connection.worker?.onWebSocketConnected;
+  const onConnected =
+    connection.onWebSocketConnected ?? workerHooks(connection)?.onWebSocketConnected;
   if (onConnected) callHook(connection, 'onWebSocketConnected', onConnected, httpRequest);
+}
+
+/** The worker's WebSocket hooks, the defaults of its connections (the Worker carries them, see server-types.ts). */
+function workerHooks(
+  connection: WebSocketConnection,
+): WebSocketFields<WebSocketConnection, Request> | null {
+  return connection.worker as WebSocketFields<WebSocketConnection, Request> | null;
 }
 
 function callHook(
@@ -182,7 +190,7 @@ function handshake(connection: WebSocketConnection, head: RequestHead, parsed?: 
     return;
   }
   const request = parsed ?? new Request(head, connection);
-  const onConnect = connection.onWebSocketConnect ?? connection.worker?.onWebSocketConnect;
+  const onConnect = connection.onWebSocketConnect ?? workerHooks(connection)?.onWebSocketConnect;
   if (!onConnect) {
     finishHandshake(connection, state, checked, request);
     return;
