@@ -52,9 +52,16 @@ export async function runChild(workers: readonly Worker[]): Promise<void> {
   send({ wm: 'ready', listen: worker.getSocketName() });
 }
 
+/**
+ * To the master, if it is still there. A write to a master that died
+ * meanwhile fails; the callback keeps that from being thrown (the
+ * 'disconnect' that follows stops this child).
+ */
 function send(message: ChildMessage): void {
-  if (cluster.worker?.isConnected()) process.send?.(message);
+  if (cluster.worker?.isConnected()) process.send?.(message, undefined, {}, ignoreSendFailure);
 }
+
+function ignoreSendFailure(): void {}
 
 async function answer(worker: Worker, message: MasterMessage): Promise<void> {
   switch (message.wm) {

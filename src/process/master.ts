@@ -98,6 +98,16 @@ export class Master {
     });
     slot.startedAt = 0;
     this.#slotOf.set(child, slot);
+    // A child that has just died still looks connected until the master reads
+    // the end of its channel; a write then fails (EPIPE). Our own sends have
+    // a callback, but node:cluster's internal ones do not: their failure is
+    // an 'error' on the worker, which would be thrown and end the master.
+    let reported = false;
+    child.on('error', (error) => {
+      if (reported) return;
+      reported = true;
+      log(`worker process ${child.process.pid}: IPC channel failed: ${error.message}`);
+    });
     return new Promise<ClusterWorker>((resolve, reject) => {
       this.#readyWaiters.set(child, {
         resolve: (ready) => {
@@ -270,8 +280,20 @@ export class Master {
     return exited.finally(() => clearTimeout(kill));
   }
 
-  #tell(child: ClusterWorker | null, message: MasterMessage): void {
-    if (child?.isConnected()) child.send(message);
+  /**
+   * Sends a message to a child, if it is still there. A child that dies
+   * meanwhile makes the write fail: that is no error of the master's, and
+   * the child's exit event follows; `onFailed` is for a caller waiting on
+   * an answer.
+   */
+  #tell(child: ClusterWorker | null, message: MasterMessage, onFailed?: () => void): void {
+    if (!child?.isConnected()) {
+      onFailed?.();
+      return;
+    }
+    child.send(message, (error) => {
+      if (error) onFailed?.();
+    });
   }
 
   /** Stops every child (graceful: each finishes its connections, up to stopTimeout). */
@@ -347,20 +369,19 @@ export class Master {
     return replies.flatMap((reply) => (reply as { rows: ConnectionRow[] } | null)?.rows ?? []);
   }
 
+  /** A child's answer to `wm`, or `null` if it is gone or does not answer within STATUS_TIMEOUT_MS. */
   #ask(child: ClusterWorker, wm: 'status' | 'connections'): Promise<unknown> {
     if (!child.isConnected()) return Promise.resolve(null);
     const seq = ++this.#seq;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#replies.delete(seq);
-        resolve(null);
-      }, STATUS_TIMEOUT_MS);
-      this.#replies.set(seq, (message) => {
+      const settle = (message: unknown) => {
         clearTimeout(timer);
         this.#replies.delete(seq);
         resolve(message);
-      });
-      child.send({ wm, seq } satisfies MasterMessage);
+      };
+      const timer = setTimeout(() => settle(null), STATUS_TIMEOUT_MS);
+      this.#replies.set(seq, settle);
+      this.#tell(child, { wm, seq }, () => settle(null));
     });
   }
 }
