@@ -6,6 +6,8 @@
 export const ErrorCodes = {
   /** An option or property has a value outside what it accepts. */
   INVALID_OPTION: 'WM_ERR_INVALID_OPTION',
+  /** A folder for the process manager's files is not private: someone else owns it, or others may write there. */
+  UNSAFE_PATH: 'WM_ERR_UNSAFE_PATH',
   /** A listen or connect address could not be parsed. */
   INVALID_ADDRESS: 'WM_ERR_INVALID_ADDRESS',
   /** The address scheme names no built-in transport and no registered codec. */

@@ -1,15 +1,16 @@
 import cluster from 'node:cluster';
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { controlCommand, stop } from '../cli/commands.js';
 import { parseCommand, usage } from '../cli/parse-command.js';
-import { isRunning, type Paths, startCommand } from '../cli/start.js';
+import { type Paths, resolvePaths } from '../cli/paths.js';
+import { isRunning, startCommand } from '../cli/start.js';
+import { WorkermanError } from '../errors.js';
 import { log } from '../log.js';
 import { runChild } from '../process/child.js';
-import { controlSocketPath } from '../process/control-socket.js';
+import { validateOptions } from '../process/validate-options.js';
 import { Timer } from '../timer/timer.js';
-import { Worker } from './worker.js';
+import { flushFailureLog } from './failure-log.js';
+import type { Worker } from './worker.js';
 
 let stopping: Promise<void> | null = null;
 
@@ -20,15 +21,27 @@ let stopping: Promise<void> | null = null;
  * the master or asks the running one through its control socket.
  */
 export async function runAll(workers: readonly Worker[]): Promise<void> {
-  const startFile = basename(process.argv[1] ?? 'app.js');
-  const paths = defaultPaths(startFile);
   if (cluster.isWorker) return runChild(workers);
+  const startFile = basename(process.argv[1] ?? 'app.js');
   const command = parseCommand(process.argv.slice(2));
   if (command === null) {
     process.stdout.write(`${usage(startFile)}\n`);
     process.exit(64);
   }
   const snapshot = [...workers];
+  const starting = command.verb === 'start' || command.verb === 'restart';
+  let paths: Paths;
+  try {
+    paths = resolvePaths(startFile, starting);
+    // Before anything is stopped, written or forked.
+    if (starting) validateOptions(snapshot, paths.controlSocket);
+  } catch (error) {
+    const code = error instanceof WorkermanError ? ` (${error.code})` : '';
+    process.stderr.write(
+      `workerman-ts[${startFile}] ${command.verb} failed: ${(error as Error).message}${code}\n`,
+    );
+    process.exit(1);
+  }
   let code: number;
   switch (command.verb) {
     case 'start':
@@ -46,20 +59,6 @@ export async function runAll(workers: readonly Worker[]): Promise<void> {
 }
 
 /**
- * The pid file (and the control socket beside it): `Worker.pidFile`, else
- * one per start file in the temp directory, named after the file and a hash
- * of its full path so two apps never share one (and the unix socket path
- * stays short). The log file likewise, unless `Worker.logFile` is set.
- */
-function defaultPaths(startFile: string): Paths {
-  const full = resolve(process.argv[1] ?? startFile);
-  const tag = createHash('sha1').update(full).digest('hex').slice(0, 10);
-  const pidFile = Worker.pidFile || join(tmpdir(), `workerman-ts-${startFile}-${tag}.pid`);
-  const logFile = Worker.logFile || pidFile.replace(/\.pid$/, '.log');
-  return { startFile, pidFile, logFile, controlSocket: controlSocketPath(pidFile) };
-}
-
-/**
  * Stops every worker of this process (`onWorkerStop`, connections closed,
  * timers cancelled), then exits with `code`.
  */
@@ -67,6 +66,7 @@ export function stopAll(code: number, workers: readonly Worker[]): Promise<void>
   stopping ??= (async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
     Timer.delAll();
+    flushFailureLog();
     log('workerman-ts stopped');
     process.exit(code);
   })();
