@@ -78,8 +78,11 @@ export async function openControlSocket(path: string, handle: ControlHandler): P
 /** Answers one connection's requests in order; closes once the client has ended and all are answered. */
 function serve(socket: Socket, handle: ControlHandler): void {
   socket.on('error', () => {});
-  socket.setTimeout(CONTROL_IDLE_MS, () => {
+  socket.setTimeout(CONTROL_IDLE_MS);
+  socket.on('timeout', () => {
+    // A reload may take longer than this: only a connection with nothing in progress is idle.
     if (pending === 0) socket.destroy();
+    else socket.setTimeout(CONTROL_IDLE_MS);
   });
   let buffered = '';
   let pending = 0;
