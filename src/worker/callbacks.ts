@@ -1,7 +1,7 @@
 import type { ConnectionInterface } from '../connection/connection.js';
 import { statistics } from '../connection/statistics.js';
 import { CALLBACK_FAIL, ErrorCodes, WorkermanError } from '../errors.js';
-import { log } from '../log.js';
+import { logCallbackFailure } from './failure-log.js';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -33,8 +33,7 @@ export function reportCallbackFailure(
 }
 
 function logFailure(callbackName: string, error: unknown, where = ''): void {
-  const detail = error instanceof Error && error.stack ? error.stack : String(error);
-  log(`${callbackName} failed${where}: ${detail}`);
+  logCallbackFailure(callbackName, error, where);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
