@@ -1,5 +1,5 @@
 import { CALLBACK_FAIL, ErrorCodes, WorkermanError } from './errors.js';
-import { log } from './log.js';
+import { logCallbackFailure } from './failure-log.js';
 import { statistics } from './statistics.js';
 
 /**
@@ -52,8 +52,7 @@ export function reportCallbackFailure(
 }
 
 function logFailure(callbackName: string, error: unknown, where = ''): void {
-  const detail = error instanceof Error && error.stack ? error.stack : String(error);
-  log(`${callbackName} failed${where}: ${detail}`);
+  logCallbackFailure(callbackName, error, where);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

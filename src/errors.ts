@@ -6,6 +6,8 @@
 export const ErrorCodes = {
   /** An option or property has a value outside what it accepts. */
   INVALID_OPTION: 'WM_ERR_INVALID_OPTION',
+  /** A folder the process would trust (sessions, pid file, control socket, log) is not its own, or others may write to it. */
+  UNSAFE_PATH: 'WM_ERR_UNSAFE_PATH',
   /** A listen or connect address could not be parsed. */
   INVALID_ADDRESS: 'WM_ERR_INVALID_ADDRESS',
   /** The address scheme names no built-in transport and no registered codec. */
@@ -31,8 +33,6 @@ export const ErrorCodes = {
   SESSION_ANSWERED: 'WM_ERR_SESSION_ANSWERED',
   /** `request.sessionId()` before strict mode checked the cookie's id (`await request.session()` first). */
   SESSION_NOT_LOADED: 'WM_ERR_SESSION_NOT_LOADED',
-  /** A folder the process would trust is not its own, or others may write to it. */
-  UNSAFE_PATH: 'WM_ERR_UNSAFE_PATH',
   /**
    * An `http://` send found no request waiting for its answer (a second
    * answer, a late one, a `Chunk` with no chunked response open): dropped.

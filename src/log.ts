@@ -15,9 +15,14 @@ function timestamp(date: Date): string {
   );
 }
 
+/** `YYYY-mm-dd HH:MM:SS pid:N message`, the origin's log line. */
+export function formatLogLine(message: string): string {
+  return `${timestamp(new Date())} pid:${process.pid} ${message}`;
+}
+
 /** Writes `YYYY-mm-dd HH:MM:SS pid:N message`, the origin's log line. */
 export function log(message: string): void {
-  sink(`${timestamp(new Date())} pid:${process.pid} ${message}`);
+  sink(formatLogLine(message));
 }
 
 /** Replaces the log destination; returns the previous one. */

@@ -1,10 +1,11 @@
+import type { Server } from 'node:net';
 import { log } from '../log.js';
 import { askMaster } from '../process/control-client.js';
-import { openControlSocket } from '../process/control-socket.js';
+import { type ControlRequest, openControlSocket } from '../process/control-socket.js';
 import { isDaemon, launchDaemon, reportToLauncher } from '../process/daemonize.js';
 import { monitorFiles } from '../process/file-monitor.js';
 import { chooseSchedulingPolicy, supportsReusePort } from '../process/listen-sharing.js';
-import { logToFile } from '../process/log-file.js';
+import { flushLog, logToFile } from '../process/log-file.js';
 import { Master } from '../process/master.js';
 import { isAlive, readPidFile, removePidFile, writePidFile } from '../process/pid-file.js';
 import { privilegeWarnings } from '../process/privileges.js';
@@ -12,13 +13,9 @@ import { installMasterSignals } from '../process/signals.js';
 import { VERSION } from '../version.js';
 import { Worker } from '../worker/worker.js';
 import type { Command } from './parse-command.js';
+import type { Paths } from './paths.js';
 
-export interface Paths {
-  startFile: string;
-  pidFile: string;
-  logFile: string;
-  controlSocket: string;
-}
+export type { Paths } from './paths.js';
 
 /** Is a master answering on the control socket? */
 export async function isRunning(paths: Paths): Promise<boolean> {
@@ -69,7 +66,7 @@ async function runMaster(
   paths: Paths,
   daemon: boolean,
 ): Promise<number> {
-  logToFile(paths.logFile, Worker.logFileMaxSize);
+  logToFile(paths.logFile, Worker.logFileMaxSize, Worker.logQueueMaxLines);
   const policy = chooseSchedulingPolicy();
   if (workers.some((w) => w.reusePort) && !supportsReusePort()) {
     log(
@@ -78,43 +75,39 @@ async function runMaster(
   }
   for (const warning of privilegeWarnings(workers, process.getuid?.() ?? 0)) log(warning);
   const master = new Master(workers);
-  writePidFile(paths.pidFile);
-  const control = await openControlSocket(paths.controlSocket, async (request) => {
-    switch (request.cmd) {
-      case 'status':
-        return { status: await master.status() };
-      case 'connections':
-        return { connections: await master.connections() };
-      case 'reload':
-        return { replaced: await master.reload(request.graceful) };
-      case 'stop':
-        void master.stop(request.graceful).then(finish);
-        return {};
-    }
-  });
-  const finish = () => {
-    control.close();
+  let stopMonitor = () => {};
+  let control: Server | null = null;
+  // Everything this master leaves on disk, removed on every way out.
+  const cleanUp = () => {
+    stopMonitor();
+    control?.close();
     removePidFile(paths.pidFile);
     removePidFile(paths.controlSocket);
-    process.exit(0);
   };
-  installMasterSignals(master, daemon, finish);
-  if (Worker.fileMonitor.length > 0) {
-    monitorFiles(Worker.fileMonitor, (file) => {
-      if (master.stopping) return;
-      log(`${file} changed: reloading`);
-      void master.reload(false);
-    });
-  }
+  const finish = () => {
+    cleanUp();
+    void flushLog().then(() => process.exit(0));
+  };
   try {
+    if (Worker.fileMonitor.length > 0) {
+      stopMonitor = monitorFiles(Worker.fileMonitor, (file) => {
+        if (master.stopping) return;
+        log(`${file} changed: reloading`);
+        void master.reload(false);
+      });
+    }
+    writePidFile(paths.pidFile);
+    control = await openControlSocket(paths.controlSocket, (request) =>
+      answerControl(master, request, finish),
+    );
+    installMasterSignals(master, daemon, finish);
     await master.start();
   } catch (error) {
     const message = (error as Error).message;
     log(`start failed: ${message}`);
     await master.stop(false);
-    control.close();
-    removePidFile(paths.pidFile);
-    removePidFile(paths.controlSocket);
+    cleanUp();
+    await flushLog();
     if (daemon) reportToLauncher({ daemon: 'failed', message });
     else process.stderr.write(`${message}\n`);
     return 1;
@@ -133,4 +126,31 @@ async function runMaster(
     );
   }
   return -1;
+}
+
+/** One control-socket request (see control-socket.ts for the replies). */
+async function answerControl(
+  master: Master,
+  request: ControlRequest,
+  finish: () => void,
+): Promise<Record<string, unknown>> {
+  switch (request.cmd) {
+    case 'status':
+      return { status: await master.status() };
+    case 'connections':
+      return { connections: await master.connections() };
+    case 'reload': {
+      const { replaced, failures } = await master.reload(request.graceful);
+      if (failures.length === 0) return { replaced };
+      // The operator must learn that the new code does not run, and why.
+      return {
+        ok: false,
+        replaced,
+        error: `${failures.length} process(es) could not start the new code (${replaced} replaced): ${failures.join('; ')}`,
+      };
+    }
+    case 'stop':
+      void master.stop(request.graceful).then(finish);
+      return {};
+  }
 }

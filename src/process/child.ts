@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { invokeLifecycle } from '../callbacks.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
+import { flushFailureLog } from '../failure-log.js';
 import { log } from '../log.js';
 import { CloseCode } from '../protocols/websocket/close-codes.js';
 import { closeWebSocket } from '../protocols/websocket/session.js';
@@ -14,6 +15,7 @@ import {
   ENV_ID,
   isMasterMessage,
   type MasterMessage,
+  START_FAILURE_REPORTER,
 } from './ipc.js';
 import { logSent, logThroughMaster } from './log-forward.js';
 import { dropPrivileges } from './privileges.js';
@@ -49,12 +51,28 @@ export async function runChild(workers: readonly Worker[]): Promise<void> {
     send({ wm: 'start-failed', message: (error as Error).message });
     process.exit(1);
   }
+  stopReportingStartFailures();
   send({ wm: 'ready', listen: worker.getSocketName() });
 }
 
-function send(message: ChildMessage): void {
-  if (cluster.worker?.isConnected()) process.send?.(message);
+/** Ready: an uncaught error from now on is the app's, handled as Node does (see start-failure-report.ts). */
+function stopReportingStartFailures(): void {
+  const reporter = (globalThis as Record<symbol, unknown>)[START_FAILURE_REPORTER];
+  if (typeof reporter === 'function') {
+    process.off('uncaughtException', reporter as (error: Error) => void);
+  }
 }
+
+/**
+ * To the master, if it is still there. A write to a master that died
+ * meanwhile fails; the callback keeps that from being thrown (the
+ * 'disconnect' that follows stops this child).
+ */
+function send(message: ChildMessage): void {
+  if (cluster.worker?.isConnected()) process.send?.(message, undefined, {}, ignoreSendFailure);
+}
+
+function ignoreSendFailure(): void {}
 
 async function answer(worker: Worker, message: MasterMessage): Promise<void> {
   switch (message.wm) {
@@ -64,7 +82,6 @@ async function answer(worker: Worker, message: MasterMessage): Promise<void> {
       return;
     case 'drained':
       drainWaiters.get(message.seq)?.();
-      drainWaiters.delete(message.seq);
       return;
     case 'reload-notice':
       await invokeLifecycle('onWorkerReload', worker.onWorkerReload, worker);
@@ -104,9 +121,10 @@ let exiting: Promise<void> | null = null;
  */
 function stopAndExit(worker: Worker, graceful: boolean): Promise<void> {
   exiting ??= (async () => {
-    await worker.unlisten();
-    await drainHandoffs();
+    // The whole stop, from here to the last connection, is bounded by stopTimeout.
     const deadline = Date.now() + Worker.stopTimeout * 1000;
+    await worker.unlisten();
+    await drainHandoffs(deadline);
     for (const connection of [...worker.connections.values()]) {
       if (connection.protocol?.onDrain) drainConnection(connection);
       else if (!graceful) goAway(connection);
@@ -117,6 +135,7 @@ function stopAndExit(worker: Worker, graceful: boolean): Promise<void> {
     for (const connection of worker.connections.values()) goAway(connection);
     await worker.stop();
     Timer.delAll();
+    flushFailureLog();
     log(`worker[${worker.name}:${process.pid}] exit`);
     // The line goes through the master; a lost channel must not hold the exit.
     await Promise.race([logSent(), new Promise((resolve) => setTimeout(resolve, 1000))]);
@@ -154,11 +173,22 @@ const drainWaiters = new Map<number, () => void>();
  * message sent after the close, every earlier hand-over has arrived (and
  * was refused back to the master, which gives it to another child).
  */
-function drainHandoffs(): Promise<void> {
+function drainHandoffs(deadline: number): Promise<void> {
   if (!cluster.worker?.isConnected()) return Promise.resolve();
   const seq = ++drainSeq;
   return new Promise((resolve) => {
-    drainWaiters.set(seq, resolve);
+    // A master that hangs never answers: it is waited for until the deadline
+    // only. One that died has no hand-over left to give, so the channel
+    // closing ends the wait too (node:cluster also exits a child then).
+    const done = () => {
+      clearTimeout(timer);
+      process.off('disconnect', done);
+      drainWaiters.delete(seq);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+    process.once('disconnect', done);
+    drainWaiters.set(seq, done);
     send({ wm: 'drain', seq });
   });
 }

@@ -67,3 +67,9 @@ export const ENV_DEFINITION = 'WORKERMAN_TS_DEFINITION';
 export const ENV_ID = 'WORKERMAN_TS_ID';
 /** Set in the detached master of `start -d`. */
 export const ENV_DAEMON = 'WORKERMAN_TS_DAEMON';
+
+/**
+ * Where `start-failure-report.ts` leaves its 'uncaughtException' listener,
+ * so the child can remove it once ready.
+ */
+export const START_FAILURE_REPORTER = Symbol.for('workerman-ts.startFailureReporter');

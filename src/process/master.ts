@@ -1,5 +1,7 @@
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { loadavg } from 'node:os';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { log, logFormatted } from '../log.js';
 import { VERSION } from '../version.js';
 import { Worker } from '../worker/worker.js';
@@ -12,6 +14,7 @@ import {
   type MasterMessage,
 } from './ipc.js';
 import { schedulingPolicyName } from './listen-sharing.js';
+import { notifyWorkerExit, runMasterHook } from './master-hooks.js';
 import type { ChildStatus, StatusReport } from './status.js';
 
 /** One (definition, id) place; its child is replaced on crash and reload. */
@@ -30,6 +33,18 @@ interface Slot {
 interface Waiter {
   resolve(child: ClusterWorker): void;
   reject(error: Error): void;
+}
+
+// Beside this file: .ts when run from source (through tsx), .js once built.
+const START_FAILURE_REPORT = new URL(
+  `./start-failure-report${extname(fileURLToPath(import.meta.url))}`,
+  import.meta.url,
+).href;
+
+/** What a reload did: children replaced, and why each one that was not could not start. */
+export interface ReloadResult {
+  replaced: number;
+  failures: string[];
 }
 
 // A child that dies sooner than this after start counts as crashing in a loop.
@@ -61,7 +76,7 @@ export class Master {
   #started = false;
   #seq = 0;
   #stopping: Promise<void> | null = null;
-  #reloading: Promise<number> | null = null;
+  #reloading: Promise<ReloadResult> | null = null;
 
   constructor(workers: readonly Worker[]) {
     workers.forEach((worker, definition) => {
@@ -77,6 +92,8 @@ export class Master {
         });
       }
     });
+    // Children load a reporter first, which tells the master why new code cannot start.
+    cluster.setupPrimary({ execArgv: [...process.execArgv, '--import', START_FAILURE_REPORT] });
     cluster.on('message', (child, message) => this.#onMessage(child, message));
     cluster.on('exit', (child, code, signal) => this.#onExit(child, code, signal));
   }
@@ -98,6 +115,16 @@ export class Master {
     });
     slot.startedAt = 0;
     this.#slotOf.set(child, slot);
+    // A child that has just died still looks connected until the master reads
+    // the end of its channel; a write then fails (EPIPE). Our own sends have
+    // a callback, but node:cluster's internal ones do not: their failure is
+    // an 'error' on the worker, which would be thrown and end the master.
+    let reported = false;
+    child.on('error', (error) => {
+      if (reported) return;
+      reported = true;
+      log(`worker process ${child.process.pid}: IPC channel failed: ${error.message}`);
+    });
     return new Promise<ClusterWorker>((resolve, reject) => {
       this.#readyWaiters.set(child, {
         resolve: (ready) => {
@@ -119,11 +146,13 @@ export class Master {
         this.#readyWaiters.get(child)?.resolve(child);
         this.#readyWaiters.delete(child);
         return;
-      case 'start-failed':
-        this.#readyWaiters.get(child)?.reject(new Error(message.message));
+      case 'start-failed': {
+        const why = `worker process ${child.process.pid} could not start: ${message.message}`;
+        this.#readyWaiters.get(child)?.reject(new Error(why));
         this.#readyWaiters.delete(child);
-        log(`worker process ${child.process.pid} could not start: ${message.message}`);
+        log(why);
         return;
+      }
       case 'log':
         logFormatted(message.line);
         return;
@@ -182,11 +211,7 @@ export class Master {
     const counts = this.#exits.get(worker.name) ?? new Map<string, number>();
     counts.set(status, (counts.get(status) ?? 0) + 1);
     this.#exits.set(worker.name, counts);
-    try {
-      Worker.onWorkerExit?.(worker, status, pid);
-    } catch (error) {
-      log(`onWorkerExit failed: ${(error as Error).message}`);
-    }
+    notifyWorkerExit(worker, status, pid);
   }
 
   /**
@@ -214,22 +239,23 @@ export class Master {
    * Replaces every child of a reloadable worker, one at a time: the new one
    * is forked and ready before the old one stops accepting, so no connection
    * waits for a process that is not there. `reloadable = false` children
-   * only get `onWorkerReload`. Resolves with the number replaced.
+   * only get `onWorkerReload`. A replacement that cannot start leaves the
+   * old child serving; its error is in the result. Never rejects.
    */
-  reload(graceful: boolean): Promise<number> {
+  reload(graceful: boolean): Promise<ReloadResult> {
     this.#reloading ??= this.#reload(graceful).finally(() => {
       this.#reloading = null;
     });
     return this.#reloading;
   }
 
-  async #reload(graceful: boolean): Promise<number> {
+  async #reload(graceful: boolean): Promise<ReloadResult> {
     log(`reloading${graceful ? ' gracefully' : ''}`);
-    await Worker.onMasterReload?.();
+    const result: ReloadResult = { replaced: 0, failures: [] };
+    await runMasterHook('onMasterReload', Worker.onMasterReload);
     for (const slot of this.#slots) {
       if (!slot.worker.reloadable) this.#tell(slot.child, { wm: 'reload-notice' });
     }
-    let replaced = 0;
     for (const slot of this.#slots) {
       if (!slot.worker.reloadable || this.#stopping) continue;
       // A child starting after a crash already loads the new code.
@@ -245,16 +271,19 @@ export class Master {
       } catch (error) {
         // Without a live old child, the failed replacement's exit restarts the place.
         const kept = slot.child !== null && !slot.child.isDead();
-        log(
-          `reload of ${slot.worker.name}#${slot.id} failed: ${(error as Error).message}${kept ? '; keeping the old process' : ''}`,
-        );
+        const why = `${(error as Error).message}${kept ? '; the old process keeps serving' : ''}`;
+        result.failures.push(`${slot.worker.name}#${slot.id}: ${why}`);
+        log(`reload of ${slot.worker.name}#${slot.id} failed: ${why}`);
         continue;
       }
       if (old) await this.#retire(old, graceful, true);
-      replaced++;
+      result.replaced++;
     }
-    log(`reload done: ${replaced} process(es) replaced`);
-    return replaced;
+    const failed = result.failures.length;
+    log(
+      `reload done: ${result.replaced} process(es) replaced${failed > 0 ? `, ${failed} could not start` : ''}`,
+    );
+    return result;
   }
 
   /** Asks a child to stop and waits for its exit; SIGKILL if it outlives stopTimeout. */
@@ -270,8 +299,20 @@ export class Master {
     return exited.finally(() => clearTimeout(kill));
   }
 
-  #tell(child: ClusterWorker | null, message: MasterMessage): void {
-    if (child?.isConnected()) child.send(message);
+  /**
+   * Sends a message to a child, if it is still there. A child that dies
+   * meanwhile makes the write fail: that is no error of the master's, and
+   * the child's exit event follows; `onFailed` is for a caller waiting on
+   * an answer.
+   */
+  #tell(child: ClusterWorker | null, message: MasterMessage, onFailed?: () => void): void {
+    if (!child?.isConnected()) {
+      onFailed?.();
+      return;
+    }
+    child.send(message, (error) => {
+      if (error) onFailed?.();
+    });
   }
 
   /** Stops every child (graceful: each finishes its connections, up to stopTimeout). */
@@ -283,11 +324,7 @@ export class Master {
         (c): c is ClusterWorker => c !== undefined,
       );
       await Promise.all(children.map((child) => this.#retire(child, graceful, false)));
-      try {
-        await Worker.onMasterStop?.();
-      } catch (error) {
-        log(`onMasterStop failed: ${(error as Error).message}`);
-      }
+      await runMasterHook('onMasterStop', Worker.onMasterStop);
       log('stopped');
     })();
     return this.#stopping;
@@ -348,20 +385,19 @@ export class Master {
     return replies.flatMap((reply) => (reply as { rows: ConnectionRow[] } | null)?.rows ?? []);
   }
 
+  /** A child's answer to `wm`, or `null` if it is gone or does not answer within STATUS_TIMEOUT_MS. */
   #ask(child: ClusterWorker, wm: 'status' | 'connections'): Promise<unknown> {
     if (!child.isConnected()) return Promise.resolve(null);
     const seq = ++this.#seq;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#replies.delete(seq);
-        resolve(null);
-      }, STATUS_TIMEOUT_MS);
-      this.#replies.set(seq, (message) => {
+      const settle = (message: unknown) => {
         clearTimeout(timer);
         this.#replies.delete(seq);
         resolve(message);
-      });
-      child.send({ wm, seq } satisfies MasterMessage);
+      };
+      const timer = setTimeout(() => settle(null), STATUS_TIMEOUT_MS);
+      this.#replies.set(seq, settle);
+      this.#tell(child, { wm, seq }, () => settle(null));
     });
   }
 }

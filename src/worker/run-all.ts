@@ -2,12 +2,15 @@ import cluster from 'node:cluster';
 import { basename } from 'node:path';
 import { controlCommand, stop } from '../cli/commands.js';
 import { parseCommand, usage } from '../cli/parse-command.js';
-import { startFilePaths } from '../cli/paths.js';
-import { isRunning, type Paths, startCommand } from '../cli/start.js';
+import { type Paths, resolvePaths } from '../cli/paths.js';
+import { isRunning, startCommand } from '../cli/start.js';
+import { WorkermanError } from '../errors.js';
+import { flushFailureLog } from '../failure-log.js';
 import { log } from '../log.js';
 import { runChild } from '../process/child.js';
+import { validateOptions } from '../process/validate-options.js';
 import { Timer } from '../timer/timer.js';
-import { Worker } from './worker.js';
+import type { Worker } from './worker.js';
 
 let stopping: Promise<void> | null = null;
 
@@ -18,15 +21,27 @@ let stopping: Promise<void> | null = null;
  * the master or asks the running one through its control socket.
  */
 export async function runAll(workers: readonly Worker[]): Promise<void> {
-  const startFile = basename(process.argv[1] ?? 'app.js');
-  const paths = defaultPaths(startFile);
   if (cluster.isWorker) return runChild(workers);
+  const startFile = basename(process.argv[1] ?? 'app.js');
   const command = parseCommand(process.argv.slice(2));
   if (command === null) {
     process.stdout.write(`${usage(startFile)}\n`);
     process.exit(64);
   }
   const snapshot = [...workers];
+  const starting = command.verb === 'start' || command.verb === 'restart';
+  let paths: Paths;
+  try {
+    paths = resolvePaths(startFile, starting);
+    // Before anything is stopped, written or forked.
+    if (starting) validateOptions(snapshot, paths.controlSocket);
+  } catch (error) {
+    const code = error instanceof WorkermanError ? ` (${error.code})` : '';
+    process.stderr.write(
+      `workerman-ts[${startFile}] ${command.verb} failed: ${(error as Error).message}${code}\n`,
+    );
+    process.exit(1);
+  }
   let code: number;
   switch (command.verb) {
     case 'start':
@@ -43,11 +58,6 @@ export async function runAll(workers: readonly Worker[]): Promise<void> {
   if (code >= 0) process.exit(code);
 }
 
-/** The start file's pid, control socket and log paths, unless `Worker.pidFile` / `logFile` say otherwise. */
-function defaultPaths(startFile: string): Paths {
-  return startFilePaths(process.argv[1] ?? startFile, Worker.pidFile, Worker.logFile);
-}
-
 /**
  * Stops every worker of this process (`onWorkerStop`, connections closed,
  * timers cancelled), then exits with `code`.
@@ -56,6 +66,7 @@ export function stopAll(code: number, workers: readonly Worker[]): Promise<void>
   stopping ??= (async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
     Timer.delAll();
+    flushFailureLog();
     log('workerman-ts stopped');
     process.exit(code);
   })();

@@ -5,6 +5,7 @@ import type { Callback, ErrorCallback } from '../connection/connection.js';
 import { socketOnRead, TcpConnection } from '../connection/tcp-connection.js';
 import { UdpConnection } from '../connection/udp-connection.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
+import { failureLogInterval, setFailureLogInterval } from '../failure-log.js';
 import { debugWorker } from '../log.js';
 import type { Protocol } from '../protocols/protocol.js';
 import { Protocols } from '../protocols/schemes.js';
@@ -65,6 +66,22 @@ export class Worker<
   /** Bytes after which `logFile` is rotated to `<logFile>.1` (0: never). */
   static logFileMaxSize = 10 * 1024 * 1024;
   /**
+   * Log lines the master may hold while its writes to `logFile` are under
+   * way; lines beyond are dropped, and a line says how many.
+   */
+  static logQueueMaxLines = 10_000;
+  /**
+   * Seconds during which a callback failure identical to a logged one (same
+   * callback, message and place) is counted instead of logged; one line then
+   * says how many were left out. 0: log every failure.
+   */
+  static get failureLogInterval(): number {
+    return failureLogInterval();
+  }
+  static set failureLogInterval(seconds: number) {
+    setFailureLogInterval(seconds);
+  }
+  /**
    * Development: directories whose source files, when changed, trigger a
    * reload (watched by OS notification, no polling). Empty: off.
    */
@@ -73,8 +90,14 @@ export class Worker<
   static onMasterReload: (() => void | Promise<void>) | null = null;
   /** Master side: called once every child has stopped, before the master exits. */
   static onMasterStop: (() => void | Promise<void>) | null = null;
-  /** Master side: a child of `worker` exited with `status` (exit code or signal name). */
-  static onWorkerExit: ((worker: Worker, status: string, pid: number) => void) | null = null;
+  /**
+   * Master side: a child of `worker` exited with `status` (exit code or signal name).
+   * Master hooks never end the master: a throw or rejection is logged, and
+   * `onMasterReload` / `onMasterStop` are awaited at most `stopTimeout` seconds.
+   */
+  static onWorkerExit:
+    | ((worker: Worker, status: string, pid: number) => void | Promise<void>)
+    | null = null;
 
   /** Shown in logs and the status table. */
   name = 'none';

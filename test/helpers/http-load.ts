@@ -21,14 +21,17 @@ export interface HttpLoadShape {
   short: number;
 }
 
+// An answer later than this counts as a failure: a hung server must not hang the test.
+const ANSWER_DEADLINE_MS = 15_000;
+
 /**
- * Continuous HTTP traffic against `port` until `stop()`: every loop sends a
+ * Continuous HTTP traffic against `port` until `stop()` (or `maxRequests` in all): every loop sends a
  * request, checks the answer (status 200, the body names the path), pauses
  * a few milliseconds and goes again. One request in five goes to `/slow/…`,
  * which the app answers later, so requests are with the app when a reload
  * begins. Keep-alive clients reuse their connections; nothing is retried.
  */
-export function httpLoad(port: number, shape: HttpLoadShape) {
+export function httpLoad(port: number, shape: HttpLoadShape, maxRequests = 200_000) {
   const result: HttpLoadResult = {
     ok: 0,
     failed: 0,
@@ -37,7 +40,11 @@ export function httpLoad(port: number, shape: HttpLoadShape) {
     closeAnswers: 0,
     errors: [],
   };
-  let running = true;
+  // Bounded by count, and each answer by a deadline, so a test that fails
+  // or times out never leaves the load running.
+  let sent = 0;
+  let stopped = false;
+  const running = () => !stopped && sent++ < maxRequests;
   const note = (kind: 'failed' | 'refused' | 'reset', what: string) => {
     result[kind]++;
     if (result.errors.length < 20) result.errors.push(`${kind}: ${what}`);
@@ -81,11 +88,14 @@ export function httpLoad(port: number, shape: HttpLoadShape) {
         },
       );
       req.on('error', reject);
+      req.setTimeout(ANSWER_DEADLINE_MS, () =>
+        req.destroy(new Error(`no answer within ${ANSWER_DEADLINE_MS} ms`)),
+      );
       req.end();
     });
 
   const nodeLoop = async (name: string, keepAlive: boolean) => {
-    for (let i = 0; running; i++) {
+    for (let i = 0; running(); i++) {
       const path = pathFor(name, i);
       try {
         const answer = await nodeRequest(path, keepAlive);
@@ -99,10 +109,12 @@ export function httpLoad(port: number, shape: HttpLoadShape) {
   };
 
   const fetchLoop = async (name: string) => {
-    for (let i = 0; running; i++) {
+    for (let i = 0; running(); i++) {
       const path = pathFor(name, i);
       try {
-        const response = await fetch(`http://127.0.0.1:${port}${path}`);
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+          signal: AbortSignal.timeout(ANSWER_DEADLINE_MS),
+        });
         const body = await response.text();
         if (response.headers.get('connection') === 'close') result.closeAnswers++;
         check(name, path, response.status, body);
@@ -121,7 +133,7 @@ export function httpLoad(port: number, shape: HttpLoadShape) {
   return {
     result,
     async stop(): Promise<HttpLoadResult> {
-      running = false;
+      stopped = true;
       await Promise.all(loops);
       agent.destroy();
       return result;

@@ -14,13 +14,18 @@ export interface LoadResult {
   errors: string[];
 }
 
+// A reply later than this counts as lost: a hung server must not hang the test.
+const REPLY_DEADLINE_MS = 15_000;
+
 /**
- * Continuous text-protocol traffic against `port` until `stop()`: `short`
- * loops each open a connection, send one line, await the reply and close,
- * again and again; `long` loops keep one connection and send a line every
- * few milliseconds, reconnecting when the server closes it.
+ * Continuous text-protocol traffic against `port` until `stop()`, or until
+ * `maxRequests` have been sent in all: `short` loops each open a
+ * connection, send one line, await the reply and close, again and again;
+ * `long` loops keep one connection and send a line every few milliseconds,
+ * reconnecting when the server closes it. Bounded by count, and each reply
+ * by a deadline, so a test that fails or times out never leaves it running.
  */
-export function textLoad(port: number, short: number, long: number) {
+export function textLoad(port: number, short: number, long: number, maxRequests = 200_000) {
   const result: LoadResult = {
     ok: 0,
     failed: 0,
@@ -30,7 +35,9 @@ export function textLoad(port: number, short: number, long: number) {
     retried: 0,
     errors: [],
   };
-  let running = true;
+  let sent = 0;
+  let stopped = false;
+  const running = () => !stopped && sent++ < maxRequests;
   const note = (error: NodeJS.ErrnoException) => {
     if (error.code === 'ECONNREFUSED') result.refused++;
     else if (error.code === 'ECONNRESET' || error.code === 'EPIPE') result.reset++;
@@ -39,7 +46,7 @@ export function textLoad(port: number, short: number, long: number) {
   };
 
   const shortLoop = async (n: number) => {
-    for (let i = 0; running; i++) {
+    for (let i = 0; running(); i++) {
       try {
         const socket = await open(port);
         const reply = await request(socket, `s${n}-${i}`);
@@ -58,7 +65,7 @@ export function textLoad(port: number, short: number, long: number) {
 
   const longLoop = async (n: number) => {
     let socket: Socket | null = null;
-    for (let i = 0; running; i++) {
+    for (let i = 0; running(); i++) {
       try {
         socket ??= await open(port);
         const line = `l${n}-${i}`;
@@ -91,7 +98,7 @@ export function textLoad(port: number, short: number, long: number) {
   return {
     result,
     async stop(): Promise<LoadResult> {
-      running = false;
+      stopped = true;
       await Promise.all(loops);
       return result;
     },
@@ -128,7 +135,13 @@ function request(socket: Socket, line: string): Promise<string | null> {
     const onEnd = () =>
       done(() => (received === '' ? resolve(null) : reject(new Error('partial reply'))));
     const onError = (error: Error) => done(() => reject(error));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      const late = new Error(`no reply within ${REPLY_DEADLINE_MS} ms`);
+      done(() => reject(Object.assign(late, { code: 'ETIMEDOUT' })));
+    }, REPLY_DEADLINE_MS);
     const done = (settle: () => void) => {
+      clearTimeout(timer);
       socket.off('data', onData);
       socket.off('end', onEnd);
       socket.off('close', onEnd);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { flushFailureLog } from '../../src/failure-log.js';
 import { ErrorCodes, setLogSink, Timer } from '../../src/index.js';
 
 test('a one-shot timer runs once with its arguments after a fractional delay', async () => {
@@ -53,7 +54,10 @@ test('delAll cancels every timer; a throwing callback is logged and its timer go
     assert.equal(Timer.count(), 2);
     Timer.delAll();
     assert.equal(Timer.count(), 0);
+    // The second, identical failure is counted, and the count logged (Worker.failureLogInterval).
+    flushFailureLog();
     assert.ok(lines.length >= 2 && lines.every((l) => l.includes('tick failed')));
+    assert.match(lines[1] ?? '', /failed 1 more time\(s\) with the same error/);
   } finally {
     setLogSink(previous);
   }

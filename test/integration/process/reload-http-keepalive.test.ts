@@ -5,6 +5,7 @@ import { httpLoad } from '../../helpers/http-load.js';
 import { managedApp } from '../../helpers/managed-app.js';
 import { keeperWorkerSource, pidsOf, reloadRounds } from '../../helpers/reload-rounds.js';
 import { freePort } from '../../helpers/start-file.js';
+import { until } from '../../helpers/until.js';
 
 const RELOADS = 6;
 
@@ -32,7 +33,8 @@ for (const [mode, args] of [
   ['reload -g', ['reload', '-g']],
 ] as const) {
   test(`${RELOADS}× ${mode} under HTTP keep-alive and short-connection traffic loses no request`, {
-    timeout: 180_000,
+    // Work bounded by count; the budget is generous for a busy machine.
+    timeout: 300_000,
   }, async (t) => {
     const port = await freePort();
     const app = managedApp(t, '');
@@ -49,6 +51,7 @@ for (const [mode, args] of [
     assert.equal(keepers.length, 1);
 
     const load = httpLoad(port, { agent: 3, fetch: 3, short: 2 });
+    t.after(() => load.stop());
     const report = await reloadRounds(app, {
       args,
       worker: 'web',
@@ -58,7 +61,7 @@ for (const [mode, args] of [
       beforeEach: async () => {
         const okBefore = load.result.ok;
         // Traffic is flowing on both children before each reload.
-        while (load.result.ok < okBefore + 50) await new Promise((r) => setTimeout(r, 20));
+        await until(() => load.result.ok >= okBefore + 50, '50 more answers', 60_000);
       },
     });
     const result = await load.stop();

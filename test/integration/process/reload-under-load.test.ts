@@ -26,7 +26,9 @@ for (const [mode, args, long, lossless] of [
   ['reload -g, short and long-lived connections', ['reload', '-g'], 3, true],
   ['reload, short connections', ['reload'], 0, false],
 ] as const) {
-  test(`${RELOADS}× ${mode} under continuous traffic`, { timeout: 100_000 }, async (t) => {
+  // Work bounded by count (RELOADS rounds, the load capped in textLoad); the
+  // budget is generous for a busy machine, and the load ends with the test.
+  test(`${RELOADS}× ${mode} under continuous traffic`, { timeout: 300_000 }, async (t) => {
     const port = await freePort();
     const app = managedApp(t, '');
     // The body needs the directory, known only now.
@@ -43,6 +45,7 @@ for (const [mode, args, long, lossless] of [
     assert.equal(keepers.length, 1);
 
     const load = textLoad(port, 4, long);
+    t.after(() => load.stop());
     const report = await reloadRounds(app, {
       args,
       worker: 'echo',

@@ -1,0 +1,89 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { until } from './until.js';
+
+/** The one-letter state of a process in /proc (`R`, `S`, `T`, `Z`...), or `null` once it is gone. */
+export function processState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Waits until `pid` has exited and closed its files: gone, or a zombie its
+ * (stopped) parent has not yet reaped. A zombie leader's other threads may
+ * still be exiting, holding the files, so the test is on the open
+ * descriptors, not on the state letter.
+ */
+export function exited(pid: number, what: string): Promise<true> {
+  return until(() => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).length === 0;
+    } catch {
+      return true;
+    }
+  }, what);
+}
+
+/**
+ * Runs `during` while the process `pid` is frozen with SIGSTOP, then lets it
+ * go on with SIGCONT (also when `during` fails). What happens meanwhile (a
+ * child dying, a request arriving) is all waiting for it when it wakes, in
+ * the order it happened.
+ */
+export async function whileFrozen(pid: number, during: () => Promise<void>): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  await until(() => processState(pid) === 'T', `process ${pid} to stop`);
+  try {
+    await during();
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+}
+
+/**
+ * A raw connection to a master's control socket, for requests sent at a
+ * moment the test chooses: `send` writes one line, `replies` collects what
+ * comes back. It keeps its writing side open after the master's FIN, so a
+ * request can follow an answered one.
+ */
+export async function controlConnection(path: string): Promise<{
+  socket: Socket;
+  send(request: object): void;
+  replies: Record<string, unknown>[];
+  nextReply(): Promise<Record<string, unknown>>;
+}> {
+  const socket = connect({ path, allowHalfOpen: true });
+  socket.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  const replies: Record<string, unknown>[] = [];
+  let wake: (() => void) | null = null;
+  createInterface({ input: socket }).on('line', (line) => {
+    replies.push(JSON.parse(line) as Record<string, unknown>);
+    wake?.();
+  });
+  let taken = 0;
+  return {
+    socket,
+    replies,
+    send: (request) => socket.write(`${JSON.stringify(request)}\n`),
+    nextReply: async () => {
+      const deadline = Date.now() + 30_000;
+      while (replies.length <= taken) {
+        if (socket.destroyed || Date.now() > deadline) throw new Error('no reply');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 200);
+        });
+      }
+      return replies[taken++] as Record<string, unknown>;
+    },
+  };
+}
