@@ -1,3 +1,6 @@
+import { runAll } from './cli/run-all.js';
+import { installEntryPoint } from './worker/entry-point.js';
+
 export { AsyncTcpConnection } from './connection/async-tcp-connection.js';
 export { AsyncUdpConnection } from './connection/async-udp-connection.js';
 export type {
@@ -109,3 +112,7 @@ export type {
   WorkerTcpConnection,
   WorkerTransport,
 } from './worker/worker-options.js';
+
+// Worker.runAll() runs the command line and the process manager, which sit
+// above the worker layer: the entry module plugs them in.
+installEntryPoint(runAll);

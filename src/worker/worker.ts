@@ -16,8 +16,9 @@ import { describeAddress, listenStream } from '../transport/stream-server.js';
 import { bindUdp } from '../transport/udp.js';
 import { unfinishedWork } from '../unfinished-work.js';
 import { VERSION } from '../version.js';
+import { runEntryPoint } from './entry-point.js';
 import { HeldSockets } from './held-sockets.js';
-import { runAll, stopAll } from './run-all.js';
+import { stopAll } from './stop-all.js';
 import type {
   ConnectionFor,
   WorkerDecoded,
@@ -171,7 +172,7 @@ export class Worker<
    * (`node app.js start`). Call once, after defining the workers.
    */
   static runAll(): Promise<void> {
-    return runAll(allWorkers);
+    return runEntryPoint(allWorkers);
   }
 
   /**
