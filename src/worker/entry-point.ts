@@ -1,21 +1,19 @@
 import { ErrorCodes, WorkermanError } from '../errors.js';
-import type { Worker } from './worker.js';
 
 /**
  * What `Worker.runAll()` runs: the command line and the process manager.
  * They sit above the worker layer (cli/, process/), so the worker cannot
  * import them; the package's entry module installs them instead, and the
  * worker layer stays usable on its own (a worker that only `listen()`s).
+ * Generic over the worker type so this module needs no import of Worker.
  */
-export type EntryPoint = (workers: readonly Worker[]) => Promise<void>;
+let entryPoint: ((workers: readonly unknown[]) => Promise<void>) | null = null;
 
-let entryPoint: EntryPoint | null = null;
-
-export function installEntryPoint(run: EntryPoint): void {
-  entryPoint = run;
+export function installEntryPoint<W>(run: (workers: readonly W[]) => Promise<void>): void {
+  entryPoint = run as (workers: readonly unknown[]) => Promise<void>;
 }
 
-export function runEntryPoint(workers: readonly Worker[]): Promise<void> {
+export function runEntryPoint<W>(workers: readonly W[]): Promise<void> {
   if (entryPoint === null) {
     return Promise.reject(
       new WorkermanError(
