@@ -3,6 +3,13 @@ import { logCallbackFailure } from './failure-log.js';
 import { statistics } from './statistics.js';
 
 /**
+ * A user callback. Written as a method type on purpose: method parameters are
+ * checked bivariantly, so a callback typed for a subclass (`this`) stays
+ * assignable where its base class is expected.
+ */
+export type Callback<Args extends unknown[]> = { bivariant(...args: Args): unknown }['bivariant'];
+
+/**
  * What a failure is reported to: a connection, as far as reporting needs it
  * (its description for the message, and its `onError`). Kept structural so
  * that every layer can report through it without knowing connections.
@@ -42,8 +49,7 @@ export function reportCallbackFailure(
     `${callbackName} failed${where}: ${messageOf(error)}`,
     { cause: error },
   );
-  // A target's onError takes that target: calling it with the target is sound.
-  const onError = connection?.onError as ErrorHandler<FailureTarget> | null | undefined;
+  const onError = connection?.onError;
   if (connection && onError && callbackName !== 'onError') {
     invokeErrorCallback(connection, onError, CALLBACK_FAIL, wrapped);
     return;
@@ -89,15 +95,19 @@ export function invokeCallback<A, B>(
   }
 }
 
-/** Calls `onError(connection, code, message, error)`; a failure of `onError` itself is logged. */
+/**
+ * Calls `onError(connection, code, message, error)`; a failure of `onError`
+ * itself is logged. `onError` is the connection's own handler (typed `never`
+ * for its argument, see FailureTarget), called with that connection.
+ */
 export function invokeErrorCallback<C extends FailureTarget>(
   connection: C,
-  onError: (connection: C, code: number, message: string, error: WorkermanError) => unknown,
+  onError: ErrorHandler<never>,
   code: number,
   error: WorkermanError,
 ): void {
   try {
-    const result = onError(connection, code, error.message, error);
+    const result = (onError as ErrorHandler<C>)(connection, code, error.message, error);
     if (result !== undefined && isThenable(result)) {
       result.then(undefined, (e: unknown) => logFailure('onError', e));
     }

@@ -1,5 +1,8 @@
 import { runAll } from './cli/run-all.js';
 import { installEntryPoint } from './worker/entry-point.js';
+// Type-only: the WebSocket fields of connections and workers (declaration merging).
+import './connection/websocket-fields.js';
+import './worker/websocket-hooks.js';
 
 export { AsyncTcpConnection } from './connection/async-tcp-connection.js';
 export { AsyncUdpConnection } from './connection/async-udp-connection.js';
@@ -16,6 +19,7 @@ export {
   TcpConnection,
 } from './connection/tcp-connection.js';
 export { MAX_UDP_PACKAGE_SIZE, UdpConnection } from './connection/udp-connection.js';
+export { upgradeToWebSocket } from './connection/upgrade-to-websocket.js';
 export {
   CALLBACK_FAIL,
   CONNECT_FAIL,
@@ -80,11 +84,7 @@ export {
   closeWebSocket,
   webSocketDefaults,
 } from './protocols/websocket/session.js';
-export {
-  upgradeToWebSocket,
-  type WebSocketServerOptions,
-  Websocket,
-} from './protocols/websocket/websocket.js';
+export { type WebSocketServerOptions, Websocket } from './protocols/websocket/websocket.js';
 export type {
   WebSocketFields,
   WebSocketMessage,

@@ -1,13 +1,9 @@
+import type { Callback } from '../callbacks.js';
 import type { WorkermanError } from '../errors.js';
 import type { Protocol } from '../protocols/protocol.js';
 import type { TransportName } from '../transport/address.js';
 
-/**
- * A user callback. Written as a method type on purpose: method parameters are
- * checked bivariantly, so a callback typed for a subclass (`this`) stays
- * assignable where its base class is expected.
- */
-export type Callback<Args extends unknown[]> = { bivariant(...args: Args): unknown }['bivariant'];
+export type { Callback } from '../callbacks.js';
 
 /** `onError(connection, code, message, error)`: `code` is the origin's number, `error.code` the precise `WM_ERR_*`. */
 export type ErrorCallback<C> = Callback<

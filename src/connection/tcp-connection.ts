@@ -2,6 +2,12 @@ import type { Socket } from 'node:net';
 import { invokeCallback, invokeErrorCallback } from '../callbacks.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
+import {
+  ConnectionStatus,
+  type ConnectionStatusValue,
+  connectionDefaults,
+  type StreamCodecConnection,
+} from '../protocols/codec-connection.js';
 import type { Protocol, RawSendable } from '../protocols/protocol.js';
 import { statistics } from '../statistics.js';
 import {
@@ -14,15 +20,7 @@ import {
 import { PacketReader, type PacketSink } from './packet-reader.js';
 import { toWritable } from './writable.js';
 
-/** The connection states, as numbers (the origin's values) and as the names `connections` shows. */
-export const ConnectionStatus = {
-  INITIAL: 0,
-  CONNECTING: 1,
-  ESTABLISHED: 2,
-  CLOSING: 4,
-  CLOSED: 8,
-} as const;
-export type ConnectionStatusValue = (typeof ConnectionStatus)[keyof typeof ConnectionStatus];
+export { ConnectionStatus, type ConnectionStatusValue };
 
 const STATUS_NAMES: Record<number, string> = {
   0: 'INITIAL',
@@ -50,12 +48,22 @@ let nextConnectionId = 1;
  */
 export class TcpConnection<Decoded = unknown, Encodable = unknown, Context extends object = object>
   extends ConnectionInterface<Context>
-  implements PacketSink
+  implements PacketSink, StreamCodecConnection
 {
   /** Default for `maxSendBufferSize`: 1 MiB. */
-  static defaultMaxSendBufferSize = 1024 * 1024;
+  static get defaultMaxSendBufferSize(): number {
+    return connectionDefaults.maxSendBufferSize;
+  }
+  static set defaultMaxSendBufferSize(bytes: number) {
+    connectionDefaults.maxSendBufferSize = bytes;
+  }
   /** Default for `maxPackageSize`: 10 MiB. */
-  static defaultMaxPackageSize = 10 * 1024 * 1024;
+  static get defaultMaxPackageSize(): number {
+    return connectionDefaults.maxPackageSize;
+  }
+  static set defaultMaxPackageSize(bytes: number) {
+    connectionDefaults.maxPackageSize = bytes;
+  }
   /** After `close()` has flushed, how long to wait for the peer's FIN before destroying (seconds). */
   static lingerTimeout = 1;
   /**
