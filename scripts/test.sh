@@ -26,8 +26,15 @@ else
   npm install --no-audit --no-fund --loglevel=error
 fi
 
+# The layer check has its own small package (see tools/layers/package.json).
+if [ ! -d tools/layers/node_modules ]; then
+  npm ci --prefix tools/layers --no-audit --no-fund --loglevel=error
+fi
+
 npx tsc -p tsconfig.json
 npx biome check .
+# Imports of src/ point down the layer stack and close no cycle (docs/architecture.md).
+npm run --prefix tools/layers --silent check
 npm run build --silent
 
 mapfile -t files < <(find test -name '*.test.ts' | sort)

@@ -1,3 +1,9 @@
+import { runAll } from './cli/run-all.js';
+import { installEntryPoint } from './worker/entry-point.js';
+// Type-only: the WebSocket fields of connections and workers (declaration merging).
+import './connection/websocket-fields.js';
+import './worker/websocket-hooks.js';
+
 export { AsyncTcpConnection } from './connection/async-tcp-connection.js';
 export { AsyncUdpConnection } from './connection/async-udp-connection.js';
 export type {
@@ -7,13 +13,13 @@ export type {
   ErrorCallback,
 } from './connection/connection.js';
 export { ConnectionInterface } from './connection/connection.js';
-export { statistics } from './connection/statistics.js';
 export {
   ConnectionStatus,
   type ConnectionStatusValue,
   TcpConnection,
 } from './connection/tcp-connection.js';
 export { MAX_UDP_PACKAGE_SIZE, UdpConnection } from './connection/udp-connection.js';
+export { upgradeToWebSocket } from './connection/upgrade-to-websocket.js';
 export {
   CALLBACK_FAIL,
   CONNECT_FAIL,
@@ -69,7 +75,7 @@ export type {
   SchemeTypes,
 } from './protocols/protocol.js';
 export { NO_MESSAGE } from './protocols/protocol.js';
-export { Protocols, type TransportName } from './protocols/schemes.js';
+export { Protocols } from './protocols/schemes.js';
 export { Text } from './protocols/text.js';
 export { CloseCode, isValidCloseCode } from './protocols/websocket/close-codes.js';
 export {
@@ -78,11 +84,7 @@ export {
   closeWebSocket,
   webSocketDefaults,
 } from './protocols/websocket/session.js';
-export {
-  upgradeToWebSocket,
-  type WebSocketServerOptions,
-  Websocket,
-} from './protocols/websocket/websocket.js';
+export { type WebSocketServerOptions, Websocket } from './protocols/websocket/websocket.js';
 export type {
   WebSocketFields,
   WebSocketMessage,
@@ -90,14 +92,16 @@ export type {
   WebSocketSendable,
 } from './protocols/websocket/websocket-types.js';
 export { Ws, Wss } from './protocols/websocket/ws.js';
+export { statistics } from './statistics.js';
 export { Timer } from './timer/timer.js';
+export type { TransportName } from './transport/address.js';
+export { type ListenAddress, parseAddress } from './transport/address.js';
 export type {
   ContextOptions,
   SocketContextOptions,
   SslContextOptions,
 } from './transport/context-options.js';
 export { VERSION } from './version.js';
-export { type ListenAddress, parseAddress } from './worker/listen-address.js';
 export { Worker } from './worker/worker.js';
 export type {
   ConnectionFor,
@@ -108,3 +112,7 @@ export type {
   WorkerTcpConnection,
   WorkerTransport,
 } from './worker/worker-options.js';
+
+// Worker.runAll() runs the command line and the process manager, which sit
+// above the worker layer: the entry module plugs them in.
+installEntryPoint(runAll);

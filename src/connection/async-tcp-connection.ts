@@ -1,16 +1,16 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
+import { invokeCallback } from '../callbacks.js';
 import { CONNECT_FAIL, ErrorCodes, SEND_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
 import type { DecodedOf, EncodableOf } from '../protocols/protocol.js';
 import { Protocols } from '../protocols/schemes.js';
+import { statistics } from '../statistics.js';
+import { type ListenAddress, parseAddress } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
 import { readIntoOption } from '../transport/read-buffer.js';
 import { tlsClientOptions } from '../transport/tls.js';
-import { invokeCallback } from '../worker/callbacks.js';
-import { type ListenAddress, parseAddress } from '../worker/listen-address.js';
 import type { Callback, ConnectionContext } from './connection.js';
-import { statistics } from './statistics.js';
 import { ConnectionStatus, socketOnRead, TcpConnection } from './tcp-connection.js';
 
 /**

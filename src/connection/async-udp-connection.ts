@@ -1,14 +1,14 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { invokeCallback, invokeErrorCallback } from '../callbacks.js';
 import { CONNECT_FAIL, ErrorCodes, SEND_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
 import type { DecodedOf, EncodableOf, RawSendable } from '../protocols/protocol.js';
 import { Protocols } from '../protocols/schemes.js';
+import { statistics } from '../statistics.js';
+import { parseAddress } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
-import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
-import { parseAddress } from '../worker/listen-address.js';
 import type { Callback, ConnectionContext } from './connection.js';
-import { statistics } from './statistics.js';
 import { encodeDatagram, UdpConnection } from './udp-connection.js';
 
 /**

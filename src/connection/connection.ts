@@ -1,22 +1,28 @@
+import type { Callback } from '../callbacks.js';
 import type { WorkermanError } from '../errors.js';
 import type { Protocol } from '../protocols/protocol.js';
-import type { TransportName } from '../protocols/schemes.js';
+import type { TransportName } from '../transport/address.js';
 
-/**
- * A user callback. Written as a method type on purpose: method parameters are
- * checked bivariantly, so a callback typed for a subclass (`this`) stays
- * assignable where its base class is expected.
- */
-export type Callback<Args extends unknown[]> = { bivariant(...args: Args): unknown }['bivariant'];
+export type { Callback } from '../callbacks.js';
 
 /** `onError(connection, code, message, error)`: `code` is the origin's number, `error.code` the precise `WM_ERR_*`. */
 export type ErrorCallback<C> = Callback<
   [connection: C, code: number, message: string, error: WorkermanError]
 >;
 
-/** The worker a connection belongs to, as a connection sees it. */
+/**
+ * The worker a connection belongs to, as a connection sees it: what the
+ * origin's `$connection->worker` is used for (its name, its process index,
+ * the other connections of this process, for a broadcast). A `Worker` is one;
+ * the connection layer does not import the worker layer above it.
+ */
 export interface ConnectionOwner {
   readonly name: string;
+  /** Index of this process among the worker's `count` processes. */
+  readonly id: number;
+  readonly count: number;
+  /** This process's live connections of the worker, by connection id. */
+  readonly connections: Map<number, ConnectionInterface<object>>;
   getSocketName(): string;
 }
 

@@ -1,28 +1,26 @@
 import type { Socket } from 'node:net';
+import { invokeCallback, invokeErrorCallback } from '../callbacks.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
+import {
+  ConnectionStatus,
+  type ConnectionStatusValue,
+  connectionDefaults,
+  type StreamCodecConnection,
+} from '../protocols/codec-connection.js';
 import type { Protocol, RawSendable } from '../protocols/protocol.js';
-import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
-import type { Worker } from '../worker/worker.js';
+import { statistics } from '../statistics.js';
 import {
   type Callback,
   ConnectionInterface,
+  type ConnectionOwner,
   type ErrorCallback,
   joinHostPort,
 } from './connection.js';
 import { PacketReader, type PacketSink } from './packet-reader.js';
-import { statistics } from './statistics.js';
 import { toWritable } from './writable.js';
 
-/** The connection states, as numbers (the origin's values) and as the names `connections` shows. */
-export const ConnectionStatus = {
-  INITIAL: 0,
-  CONNECTING: 1,
-  ESTABLISHED: 2,
-  CLOSING: 4,
-  CLOSED: 8,
-} as const;
-export type ConnectionStatusValue = (typeof ConnectionStatus)[keyof typeof ConnectionStatus];
+export { ConnectionStatus, type ConnectionStatusValue };
 
 const STATUS_NAMES: Record<number, string> = {
   0: 'INITIAL',
@@ -50,12 +48,22 @@ let nextConnectionId = 1;
  */
 export class TcpConnection<Decoded = unknown, Encodable = unknown, Context extends object = object>
   extends ConnectionInterface<Context>
-  implements PacketSink
+  implements PacketSink, StreamCodecConnection
 {
   /** Default for `maxSendBufferSize`: 1 MiB. */
-  static defaultMaxSendBufferSize = 1024 * 1024;
+  static get defaultMaxSendBufferSize(): number {
+    return connectionDefaults.maxSendBufferSize;
+  }
+  static set defaultMaxSendBufferSize(bytes: number) {
+    connectionDefaults.maxSendBufferSize = bytes;
+  }
   /** Default for `maxPackageSize`: 10 MiB. */
-  static defaultMaxPackageSize = 10 * 1024 * 1024;
+  static get defaultMaxPackageSize(): number {
+    return connectionDefaults.maxPackageSize;
+  }
+  static set defaultMaxPackageSize(bytes: number) {
+    connectionDefaults.maxPackageSize = bytes;
+  }
   /** After `close()` has flushed, how long to wait for the peer's FIN before destroying (seconds). */
   static lingerTimeout = 1;
   /**
@@ -74,7 +82,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   /** Unique within this process. */
   readonly id: number = nextConnectionId++;
   /** The Worker that accepted this connection; `null` for outbound connections. */
-  worker: Worker | null = null;
+  worker: ConnectionOwner | null = null;
   /** Bytes that may wait in the send buffer before `send` refuses more (`onBufferFull`). */
   maxSendBufferSize = TcpConnection.defaultMaxSendBufferSize;
   /** Largest packet the codec may announce or leave unterminated; larger input closes the connection. */

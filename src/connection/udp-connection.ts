@@ -1,12 +1,16 @@
 import type { Socket } from 'node:dgram';
+import { invokeCallback, invokeErrorCallback } from '../callbacks.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
 import { NO_MESSAGE, type Protocol, type RawSendable } from '../protocols/protocol.js';
-import type { TransportName } from '../protocols/schemes.js';
-import { invokeCallback, invokeErrorCallback } from '../worker/callbacks.js';
-import type { Worker } from '../worker/worker.js';
-import { type Callback, ConnectionInterface, joinHostPort } from './connection.js';
-import { statistics } from './statistics.js';
+import { statistics } from '../statistics.js';
+import type { TransportName } from '../transport/address.js';
+import {
+  type Callback,
+  ConnectionInterface,
+  type ConnectionOwner,
+  joinHostPort,
+} from './connection.js';
 import { toWritable } from './writable.js';
 
 /** Largest UDP payload (IPv4 limit 65,507 bytes; 65,535 is the field's range). */
@@ -23,7 +27,7 @@ export class UdpConnection<
   Context extends object = object,
 > extends ConnectionInterface<Context> {
   /** The worker whose socket received the datagram; `null` for outbound sockets. */
-  worker: Worker | null = null;
+  worker: ConnectionOwner | null = null;
   onMessage: Callback<[connection: this, data: Decoded]> | null = null;
   onClose: Callback<[connection: this]> | null = null;
   override transport: TransportName = 'udp';

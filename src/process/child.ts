@@ -1,12 +1,12 @@
 import cluster from 'node:cluster';
-import { statistics } from '../connection/statistics.js';
+import { invokeLifecycle } from '../callbacks.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
+import { flushFailureLog } from '../failure-log.js';
 import { log } from '../log.js';
 import { CloseCode } from '../protocols/websocket/close-codes.js';
 import { closeWebSocket } from '../protocols/websocket/session.js';
+import { statistics } from '../statistics.js';
 import { Timer } from '../timer/timer.js';
-import { invokeLifecycle } from '../worker/callbacks.js';
-import { flushFailureLog } from '../worker/failure-log.js';
 import { Worker } from '../worker/worker.js';
 import {
   type ChildMessage,

@@ -1,4 +1,4 @@
-import type { ConnectionInterface } from '../connection/connection.js';
+import type { CodecConnection } from './codec-connection.js';
 
 /**
  * A codec: the Workerman contract of `input` / `decode` / `encode`, typed.
@@ -17,11 +17,11 @@ import type { ConnectionInterface } from '../connection/connection.js';
  * the connection), so a connection never knows a codec by name.
  */
 export interface Protocol<Decoded = unknown, Encodable = unknown> {
-  input(buffer: Buffer, connection: ConnectionInterface): number;
+  input(buffer: Buffer, connection: CodecConnection): number;
   /** `NO_MESSAGE` when the packet was for the codec itself (a handshake, a ping, a fragment). */
-  decode(packet: Buffer, connection: ConnectionInterface): Decoded | typeof NO_MESSAGE;
+  decode(packet: Buffer, connection: CodecConnection): Decoded | typeof NO_MESSAGE;
   /** An empty result sends nothing (`send` then returns `null`). */
-  encode(data: Encodable, connection: ConnectionInterface): Buffer | string;
+  encode(data: Encodable, connection: CodecConnection): Buffer | string;
   /**
    * `true` when `decode` keeps no reference to the packet's bytes (it returns
    * a string, or parses into new objects). Such a codec decodes straight out
@@ -31,15 +31,15 @@ export interface Protocol<Decoded = unknown, Encodable = unknown> {
    */
   readonly decodeCopiesPacket?: boolean;
   /** Called once a connection using this codec is established. */
-  onConnect?(connection: ConnectionInterface): void;
+  onConnect?(connection: CodecConnection): void;
   /** Called once a connection using this codec is closed. */
-  onClose?(connection: ConnectionInterface): void;
+  onClose?(connection: CodecConnection): void;
   /**
    * Called by `close()` before the connection's end: bytes the codec owes the
    * peer in an orderly close (WebSocket's Close frame, RFC 6455 §5.5.1), sent
    * raw after the app's last message; empty or absent sends nothing.
    */
-  onClosing?(connection: ConnectionInterface): Buffer | string | null;
+  onClosing?(connection: CodecConnection): Buffer | string | null;
   /**
    * Called once per connection when this process stops accepting, to reload
    * or stop. The codec winds the connection down without losing what the
@@ -50,7 +50,7 @@ export interface Protocol<Decoded = unknown, Encodable = unknown> {
    * without this hook leaves the choice to the process: a plain stop closes
    * at once, a graceful one waits for the connection to end.
    */
-  onDrain?(connection: ConnectionInterface): void;
+  onDrain?(connection: CodecConnection): void;
   /**
    * Called when the peer of an accepted connection has finished sending
    * (its FIN: a half-close), after every byte it sent before has been
@@ -58,7 +58,7 @@ export interface Protocol<Decoded = unknown, Encodable = unknown> {
    * closes the connection. Without this hook the connection ends its own
    * side at once (after flushing what is queued).
    */
-  onPeerEnd?(connection: ConnectionInterface): void;
+  onPeerEnd?(connection: CodecConnection): void;
   /**
    * A transport the scheme implies (`wss` is WebSocket over TLS), so an
    * outbound address needs no `transport` setting; default port 443 for `ssl`.

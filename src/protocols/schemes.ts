@@ -1,14 +1,11 @@
 import { ErrorCodes, WorkermanError } from '../errors.js';
+import { TRANSPORT_SCHEMES } from '../transport/address.js';
 import { Frame } from './frame.js';
 import { Http } from './http/http.js';
 import type { Protocol } from './protocol.js';
 import { Text } from './text.js';
 import { Websocket } from './websocket/websocket.js';
 import { Ws, Wss } from './websocket/ws.js';
-
-/** Schemes that name a transport rather than a codec. */
-export const TRANSPORT_SCHEMES = ['tcp', 'udp', 'unix', 'ssl'] as const;
-export type TransportName = (typeof TRANSPORT_SCHEMES)[number];
 
 const SCHEME_NAME = /^[a-zA-Z][a-zA-Z0-9+.-]*$/;
 

@@ -1,4 +1,4 @@
-import type { ConnectionInterface } from '../connection/connection.js';
+import type { CodecConnection } from './codec-connection.js';
 import type { Protocol } from './protocol.js';
 
 const LF = 0x0a;
@@ -11,7 +11,7 @@ const CR = 0x0d;
  * that is cheaper than the lookup. Never on UDP: a datagram never continues
  * in the next one, so the next `input` sees other bytes, not more of these.
  */
-const scannedUpTo = new WeakMap<ConnectionInterface, number>();
+const scannedUpTo = new WeakMap<CodecConnection, number>();
 const RESCAN_BELOW_BYTES = 4096;
 
 /**

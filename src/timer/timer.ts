@@ -1,5 +1,5 @@
+import { reportCallbackFailure } from '../callbacks.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
-import { reportCallbackFailure } from '../worker/callbacks.js';
 
 type TimerCallback<Args extends unknown[]> = (...args: Args) => unknown;
 

@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugWorker } from '../log.js';
-import type { ListenAddress } from '../worker/listen-address.js';
+import type { ListenAddress } from './address.js';
 import { type ContextOptions, DEFAULT_BACKLOG } from './context-options.js';
 import { adoptWithReadBuffer, type ReadInto } from './read-buffer.js';
 import { tlsServerOptions } from './tls.js';

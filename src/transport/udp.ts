@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { ErrorCodes, WorkermanError } from '../errors.js';
-import type { ListenAddress } from '../worker/listen-address.js';
+import type { ListenAddress } from './address.js';
 import type { ContextOptions } from './context-options.js';
 
 /** Binds a UDP socket on the address (IPv6 when the host is an IPv6 literal). */

@@ -9,7 +9,7 @@ import type {
   Protocol,
   SchemeTypes,
 } from '../protocols/protocol.js';
-import type { TransportName } from '../protocols/schemes.js';
+import type { TransportName } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
 
 /**

@@ -1,22 +1,24 @@
 import type { Socket as DatagramSocket, RemoteInfo } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
+import { invokeCallback, invokeLifecycle } from '../callbacks.js';
 import type { Callback, ErrorCallback } from '../connection/connection.js';
 import { socketOnRead, TcpConnection } from '../connection/tcp-connection.js';
 import { UdpConnection } from '../connection/udp-connection.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
+import { failureLogInterval, setFailureLogInterval } from '../failure-log.js';
 import { debugWorker } from '../log.js';
 import type { Protocol } from '../protocols/protocol.js';
-import { Protocols, type TransportName } from '../protocols/schemes.js';
+import { Protocols } from '../protocols/schemes.js';
+import type { TransportName } from '../transport/address.js';
+import { type ListenAddress, parseAddress } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
 import { describeAddress, listenStream } from '../transport/stream-server.js';
 import { bindUdp } from '../transport/udp.js';
+import { unfinishedWork } from '../unfinished-work.js';
 import { VERSION } from '../version.js';
-import { invokeCallback, invokeLifecycle } from './callbacks.js';
-import { failureLogInterval, setFailureLogInterval } from './failure-log.js';
+import { runEntryPoint } from './entry-point.js';
 import { HeldSockets } from './held-sockets.js';
-import { type ListenAddress, parseAddress } from './listen-address.js';
-import { runAll, stopAll } from './run-all.js';
-import { unfinishedWork } from './unfinished-work.js';
+import { stopAll } from './stop-all.js';
 import type {
   ConnectionFor,
   WorkerDecoded,
@@ -170,7 +172,7 @@ export class Worker<
    * (`node app.js start`). Call once, after defining the workers.
    */
   static runAll(): Promise<void> {
-    return runAll(allWorkers);
+    return runEntryPoint(allWorkers);
   }
 
   /**

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, type TestContext, test } from 'node:test';
-import { setLogSink } from '../../src/log.js';
 import {
   failureLogInterval,
   flushFailureLog,
   logCallbackFailure,
   setFailureLogInterval,
-} from '../../src/worker/failure-log.js';
+} from '../../src/failure-log.js';
+import { setLogSink } from '../../src/log.js';
 
 const defaultInterval = failureLogInterval();
 afterEach(() => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { flushFailureLog } from '../../src/failure-log.js';
 import { ErrorCodes, setLogSink, Timer } from '../../src/index.js';
-import { flushFailureLog } from '../../src/worker/failure-log.js';
 
 test('a one-shot timer runs once with its arguments after a fractional delay', async () => {
   const calls: [string, number][] = [];

@@ -1,13 +1,13 @@
 import { debuglog } from 'node:util';
-import type { TcpConnection } from '../../connection/tcp-connection.js';
 import { clock, DeadlineSweeper } from '../../timer/deadline-sweeper.js';
+import type { StreamCodecConnection } from '../codec-connection.js';
 import type { ChunkedBodyScanner } from './chunked-body.js';
 import type { Request } from './request.js';
 import type { RequestHead } from './request-head.js';
 
 const debugHttp = debuglog('workerman-http');
 
-export type HttpConnection = TcpConnection<unknown, unknown>;
+export type HttpConnection = StreamCodecConnection;
 
 /** Where a connection is in its request/response cycle; each has its own timeout. */
 export const Phase = {

@@ -1,8 +1,8 @@
-import { statistics } from '../../connection/statistics.js';
+import { invokeErrorCallback } from '../../callbacks.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
 import { debugConnection } from '../../log.js';
+import { statistics } from '../../statistics.js';
 import { clock } from '../../timer/deadline-sweeper.js';
-import { invokeErrorCallback } from '../../worker/callbacks.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
 import { bodyFraming } from './body-framing.js';
 import { Chunk } from './chunk.js';

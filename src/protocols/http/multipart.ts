@@ -1,6 +1,6 @@
 import { decodeComponent } from './form-fields.js';
 import { nestFields } from './nested-fields.js';
-import type { ParsedBody, UploadedFile } from './request-body.js';
+import type { ParsedBody, UploadedFile } from './parsed-body.js';
 
 /**
  * `multipart/form-data` (RFC 7578) held in memory:

@@ -1,20 +1,8 @@
 import { parseUrlEncoded } from './form-fields.js';
 import { parseMultipart } from './multipart.js';
+import type { ParsedBody } from './parsed-body.js';
 
-/** An uploaded file of a multipart body, kept in memory (bounded by `maxPackageSize`). */
-export interface UploadedFile {
-  /** The file name the client sent (never a path to trust). */
-  name: string;
-  /** The part's `Content-Type`, or `application/octet-stream`. */
-  type: string;
-  size: number;
-  data: Buffer;
-}
-
-export interface ParsedBody {
-  fields: Record<string, unknown>;
-  files: Record<string, UploadedFile | UploadedFile[]>;
-}
+export type { ParsedBody, UploadedFile } from './parsed-body.js';
 
 /** Limits of a multipart body; the body itself is already bounded by `maxPackageSize`. */
 export const uploadLimits = { maxFileCount: 1024, maxPartCount: 4096 };

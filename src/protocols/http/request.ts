@@ -1,5 +1,5 @@
-import type { ConnectionInterface } from '../../connection/connection.js';
 import { ErrorCodes, WorkermanError } from '../../errors.js';
+import type { CodecConnection } from '../codec-connection.js';
 import { type Fields, type FieldValue, parseCookieHeader, parseUrlEncoded } from './form-fields.js';
 import { type ParsedBody, parseBody, type UploadedFile } from './request-body.js';
 import type { RequestHead } from './request-head.js';
@@ -31,7 +31,7 @@ const Answer = {
  */
 export class Request {
   /** The connection the request arrived on (`null` for a request built by hand). */
-  readonly connection: ConnectionInterface | null;
+  readonly connection: CodecConnection | null;
   readonly head: RequestHead;
   /** Free slots for the app (the origin's `$request->properties`). */
   properties: Record<string, unknown> = {};
@@ -57,7 +57,7 @@ export class Request {
    */
   constructor(
     head: RequestHead,
-    connection: ConnectionInterface | null = null,
+    connection: CodecConnection | null = null,
     rawHead?: Buffer,
     body: Buffer = EMPTY,
   ) {

@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import type { TcpConnection } from '../../connection/tcp-connection.js';
 import { ErrorCodes, WorkermanError } from '../../errors.js';
+import type { StreamCodecConnection } from '../codec-connection.js';
 import type { Request } from './request.js';
 import { Response } from './response.js';
 
@@ -74,7 +74,7 @@ export class StaticFiles {
    * Answers `request` with a file when one matches (true); false when there
    * is none, for the app to answer. Only GET and HEAD are served.
    */
-  async serve(connection: TcpConnection<unknown, unknown>, request: Request): Promise<boolean> {
+  async serve(connection: StreamCodecConnection, request: Request): Promise<boolean> {
     const method = request.method();
     if (method !== 'GET' && method !== 'HEAD') return false;
     const host = (request.host(true) ?? '').toLowerCase();

@@ -1,6 +1,6 @@
-import { ConnectionStatus } from '../../connection/tcp-connection.js';
+import { invokeErrorCallback } from '../../callbacks.js';
 import { ErrorCodes, SEND_FAIL, WorkermanError } from '../../errors.js';
-import { invokeErrorCallback } from '../../worker/callbacks.js';
+import { ConnectionStatus } from '../codec-connection.js';
 import { NO_MESSAGE } from '../protocol.js';
 import { webSocketDefaults } from './defaults.js';
 import {

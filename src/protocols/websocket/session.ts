@@ -1,8 +1,8 @@
-import type { ConnectionInterface } from '../../connection/connection.js';
-import { statistics } from '../../connection/statistics.js';
-import { ConnectionStatus, TcpConnection } from '../../connection/tcp-connection.js';
+import { invokeErrorCallback, reportCallbackFailure } from '../../callbacks.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
-import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
+import { statistics } from '../../statistics.js';
+import type { CodecConnection } from '../codec-connection.js';
+import { ConnectionStatus, connectionDefaults } from '../codec-connection.js';
 import { NO_MESSAGE } from '../protocol.js';
 import { CloseCode, closeFrameProblem } from './close-codes.js';
 import { webSocketDefaults } from './defaults.js';
@@ -23,14 +23,14 @@ export const BINARY_TYPE_ARRAYBUFFER = '\x82';
 export { webSocketDefaults };
 
 /** The generic packet limit as shipped, before the app could change it. */
-const SHIPPED_MAX_PACKAGE_SIZE = TcpConnection.defaultMaxPackageSize;
+const SHIPPED_MAX_PACKAGE_SIZE = connectionDefaults.maxPackageSize;
 
 /**
  * Applies `webSocketDefaults.maxPackageSize` to a connection still at the
  * generic default, unless the app changed that default.
  */
 export function applyWebSocketLimit(connection: WebSocketConnection): void {
-  const generic = TcpConnection.defaultMaxPackageSize;
+  const generic = connectionDefaults.maxPackageSize;
   if (generic === SHIPPED_MAX_PACKAGE_SIZE && connection.maxPackageSize === generic) {
     connection.maxPackageSize = webSocketDefaults.maxPackageSize;
   }
@@ -345,7 +345,7 @@ export class WebSocketSession {
 }
 
 /** The current session of each WebSocket connection, server or client side. */
-const sessions = new WeakMap<ConnectionInterface, WebSocketSession>();
+const sessions = new WeakMap<CodecConnection, WebSocketSession>();
 
 /**
  * Closes a WebSocket connection with `code` and `reason` in its Close frame
@@ -354,7 +354,7 @@ const sessions = new WeakMap<ConnectionInterface, WebSocketSession>();
  * sent (1005, 1006, 1015, reserved or out of range) or a reason over 123
  * bytes of UTF-8.
  */
-export function closeWebSocket(connection: ConnectionInterface, code = 1000, reason = ''): void {
+export function closeWebSocket(connection: CodecConnection, code = 1000, reason = ''): void {
   const problem = closeFrameProblem(code, reason);
   if (problem !== null) {
     throw new WorkermanError(

@@ -1,5 +1,5 @@
-import type { Callback } from '../../connection/connection.js';
-import type { TcpConnection } from '../../connection/tcp-connection.js';
+import type { Callback } from '../../callbacks.js';
+import type { StreamCodecConnection } from '../codec-connection.js';
 
 /** A message with its frame type chosen per send: `connection.send({ type: 'binary', data })`. */
 export interface WebSocketMessage {
@@ -72,22 +72,19 @@ export interface WebSocketFields<C, Head = WebSocketHandshakeHead> {
   websocketClientProtocol?: string;
 }
 
-/** A connection as the codecs see it: a TcpConnection with the WebSocket fields. */
-export type WebSocketConnection = TcpConnection<unknown, unknown>;
+/** A connection as the WebSocket codecs see it: a stream connection with the WebSocket fields. */
+export interface WebSocketConnection
+  extends StreamCodecConnection,
+    WebSocketFields<WebSocketConnection, unknown> {}
 
-// The fields join the classes by declaration merging: an AsyncTcpConnection
-// connects (its onWebSocketConnect gets the server's WebSocketResponse); a
-// TcpConnection may be either side, so its hooks take either. The Worker
-// (server side, with the HTTP Request) is augmented in server-types.ts.
-declare module '../../connection/tcp-connection.js' {
-  interface TcpConnection<Decoded = unknown, Encodable = unknown, Context extends object = object>
-    extends WebSocketFields<TcpConnection<Decoded, Encodable, Context>> {}
-}
-declare module '../../connection/async-tcp-connection.js' {
-  interface AsyncTcpConnection<Address extends string = string> {
-    /** Called once the server's 101 answer was checked; messages may be sent from here. */
-    onWebSocketConnect?: Callback<[connection: this, response: WebSocketResponse]> | null;
-  }
+/** An outbound connection (`ws://`, `wss://`) as the client codec sees it. */
+export interface WebSocketClientConnection
+  extends StreamCodecConnection,
+    WebSocketFields<WebSocketClientConnection, unknown> {
+  /** The host the client connected to (the `Host` of the upgrade request). */
+  getRemoteHost(): string;
+  /** The path and query of the address (`/chat?room=1`). */
+  getRemoteResource(): string;
 }
 
 declare module '../protocol.js' {

@@ -1,6 +1,4 @@
-import type { ConnectionInterface } from '../../connection/connection.js';
-import type { TcpConnection } from '../../connection/tcp-connection.js';
-import { ConnectionStatus } from '../../connection/tcp-connection.js';
+import { invokeErrorCallback, reportCallbackFailure } from '../../callbacks.js';
 import {
   CALLBACK_FAIL,
   ErrorCodes,
@@ -8,8 +6,10 @@ import {
   SEND_FAIL,
   WorkermanError,
 } from '../../errors.js';
+import { statistics } from '../../statistics.js';
 import { clock, DeadlineSweeper, type HasDeadline } from '../../timer/deadline-sweeper.js';
-import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
+import type { CodecConnection } from '../codec-connection.js';
+import { ConnectionStatus } from '../codec-connection.js';
 import { Request } from '../http/request.js';
 import { type HeadLimits, parseRequestHead, type RequestHead } from '../http/request-head.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
@@ -27,9 +27,7 @@ import {
   BINARY_TYPE_BLOB,
   WebSocketSession,
 } from './session.js';
-import type { WebSocketConnection, WebSocketSendable } from './websocket-types.js';
-import './server-types.js';
-import { statistics } from '../../connection/statistics.js';
+import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
 
 interface ServerState extends HasDeadline {
   session: WebSocketSession;
@@ -41,9 +39,9 @@ interface ServerState extends HasDeadline {
   writtenBefore: number;
 }
 
-const states = new WeakMap<ConnectionInterface, ServerState>();
+const states = new WeakMap<CodecConnection, ServerState>();
 
-function stateOf(connection: ConnectionInterface): ServerState {
+function stateOf(connection: CodecConnection): ServerState {
   let state = states.get(connection);
   if (state === undefined) {
     state = {
@@ -155,8 +153,16 @@ function finishHandshake(
   const { response } = acceptResponse(request, deflate?.response ?? null, connection.headers);
   connection.send(response, true);
   state.session.start(deflate?.parameters ?? null);
-  const onConnected = connection.onWebSocketConnected ?? connection.worker?.onWebSocketConnected;
+  const onConnected =
+    connection.onWebSocketConnected ?? workerHooks(connection)?.onWebSocketConnected;
   if (onConnected) callHook(connection, 'onWebSocketConnected', onConnected, httpRequest);
+}
+
+/** The worker's WebSocket hooks, the defaults of its connections (the Worker carries them, see server-types.ts). */
+function workerHooks(
+  connection: WebSocketConnection,
+): WebSocketFields<WebSocketConnection, Request> | null {
+  return connection.worker as WebSocketFields<WebSocketConnection, Request> | null;
 }
 
 function callHook(
@@ -182,7 +188,7 @@ function handshake(connection: WebSocketConnection, head: RequestHead, parsed?: 
     return;
   }
   const request = parsed ?? new Request(head, connection);
-  const onConnect = connection.onWebSocketConnect ?? connection.worker?.onWebSocketConnect;
+  const onConnect = connection.onWebSocketConnect ?? workerHooks(connection)?.onWebSocketConnect;
   if (!onConnect) {
     finishHandshake(connection, state, checked, request);
     return;
@@ -306,27 +312,12 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
 };
 
 /**
- * Upgrades a request received by an `http://` worker to WebSocket on the
- * same connection (same port): call it from `onMessage` with the request;
- * the handshake then runs as on a `websocket://` worker (its checks,
- * `onWebSocketConnect`, the 101 answer). Returns the connection typed for
- * WebSocket messages; set its `onMessage` for them.
- *
- *     http.onMessage = (connection, request) => {
- *       if (request.header('upgrade')?.toLowerCase() === 'websocket') {
- *         upgradeToWebSocket(connection, request).onMessage = (ws, data) => ws.send(data);
- *       } else connection.send('plain HTTP');
- *     };
+ * Runs the WebSocket handshake for an HTTP request on a connection that has
+ * just switched to this codec (see connection/upgrade-to-websocket.ts): its
+ * checks, `onWebSocketConnect`, the 101 answer.
  */
-export function upgradeToWebSocket(
-  connection: TcpConnection<unknown, unknown>,
-  request: Request,
-): TcpConnection<string | Buffer, WebSocketSendable> {
-  const upgraded = connection as TcpConnection<string | Buffer, WebSocketSendable>;
-  // Websocket.onConnect applies the WebSocket message limit.
-  upgraded.switchProtocol(Websocket as Protocol<unknown, unknown>);
-  handshake(upgraded as WebSocketConnection, request.head, request);
+export function acceptUpgrade(connection: WebSocketConnection, request: Request): void {
+  handshake(connection, request.head, request);
   // The HTTP codec holds later bytes unread while a request is with the app.
-  if (!stateOf(upgraded).handshaking) upgraded.resumeRecv();
-  return upgraded;
+  if (!stateOf(connection).handshaking) connection.resumeRecv();
 }

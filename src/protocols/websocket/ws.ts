@@ -1,8 +1,7 @@
-import type { AsyncTcpConnection } from '../../connection/async-tcp-connection.js';
-import type { ConnectionInterface } from '../../connection/connection.js';
-import { statistics } from '../../connection/statistics.js';
+import { invokeErrorCallback, reportCallbackFailure } from '../../callbacks.js';
 import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../../errors.js';
-import { invokeErrorCallback, reportCallbackFailure } from '../../worker/callbacks.js';
+import { statistics } from '../../statistics.js';
+import type { CodecConnection } from '../codec-connection.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
 import {
   checkServerResponse,
@@ -12,7 +11,11 @@ import {
 } from './client-handshake.js';
 import { CLIENT_OFFER, checkDeflateResponse } from './permessage-deflate.js';
 import { applyWebSocketLimit, WebSocketSession } from './session.js';
-import type { WebSocketConnection, WebSocketSendable } from './websocket-types.js';
+import type {
+  WebSocketClientConnection,
+  WebSocketConnection,
+  WebSocketSendable,
+} from './websocket-types.js';
 
 /** Largest handshake answer a client accepts. */
 const MAX_RESPONSE_HEAD_BYTES = 16 * 1024;
@@ -23,9 +26,9 @@ interface ClientState {
   protocols: string | undefined;
 }
 
-const states = new WeakMap<ConnectionInterface, ClientState>();
+const states = new WeakMap<CodecConnection, ClientState>();
 
-function stateOf(connection: ConnectionInterface): ClientState {
+function stateOf(connection: CodecConnection): ClientState {
   let state = states.get(connection);
   if (state === undefined) {
     const conn = connection as WebSocketConnection;
@@ -35,7 +38,7 @@ function stateOf(connection: ConnectionInterface): ClientState {
   return state;
 }
 
-function refuse(connection: ConnectionInterface, why: string): void {
+function refuse(connection: CodecConnection, why: string): void {
   const conn = connection as WebSocketConnection;
   const error = new WorkermanError(
     ErrorCodes.BAD_PACKET,
@@ -59,7 +62,7 @@ export const Ws: Protocol<string | Buffer, WebSocketSendable> = {
   decodeCopiesPacket: true,
 
   onConnect(connection) {
-    const conn = connection as AsyncTcpConnection & WebSocketConnection;
+    const conn = connection as WebSocketClientConnection;
     const previous = states.get(connection);
     // Messages queued before the first connect are kept; a reconnect after
     // an open session starts clean.
@@ -110,7 +113,7 @@ export const Ws: Protocol<string | Buffer, WebSocketSendable> = {
       return NO_MESSAGE;
     }
     session.start(deflate);
-    const conn = connection as AsyncTcpConnection & WebSocketConnection;
+    const conn = connection as WebSocketClientConnection;
     const onConnected = conn.onWebSocketConnect;
     if (onConnected) {
       try {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, WorkermanError } from '../../../errors.js';
-import { finishBeforeExit } from '../../../worker/unfinished-work.js';
+import { finishBeforeExit } from '../../../unfinished-work.js';
 import { FileSessionHandler } from './file-session-handler.js';
 import type { SessionHandler } from './session-handler.js';
 

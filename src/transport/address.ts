@@ -1,5 +1,8 @@
 import { ErrorCodes, WorkermanError } from '../errors.js';
-import { TRANSPORT_SCHEMES, type TransportName } from '../protocols/schemes.js';
+
+/** Schemes that name a transport rather than a codec. */
+export const TRANSPORT_SCHEMES = ['tcp', 'udp', 'unix', 'ssl'] as const;
+export type TransportName = (typeof TRANSPORT_SCHEMES)[number];
 
 /** A parsed `scheme://host:port` or `unix:///path` address. */
 export interface ListenAddress {

@@ -1,18 +1,13 @@
 import cluster from 'node:cluster';
 import { basename } from 'node:path';
-import { controlCommand, stop } from '../cli/commands.js';
-import { parseCommand, usage } from '../cli/parse-command.js';
-import { type Paths, resolvePaths } from '../cli/paths.js';
-import { isRunning, startCommand } from '../cli/start.js';
 import { WorkermanError } from '../errors.js';
-import { log } from '../log.js';
 import { runChild } from '../process/child.js';
 import { validateOptions } from '../process/validate-options.js';
-import { Timer } from '../timer/timer.js';
-import { flushFailureLog } from './failure-log.js';
-import type { Worker } from './worker.js';
-
-let stopping: Promise<void> | null = null;
+import type { Worker } from '../worker/worker.js';
+import { controlCommand, stop } from './commands.js';
+import { parseCommand, usage } from './parse-command.js';
+import { type Paths, resolvePaths } from './paths.js';
+import { isRunning, startCommand } from './start.js';
 
 /**
  * `Worker.runAll()`: in a child forked by the master, runs that child's one
@@ -56,19 +51,4 @@ export async function runAll(workers: readonly Worker[]): Promise<void> {
   }
   // -1: this process is now the master and keeps running.
   if (code >= 0) process.exit(code);
-}
-
-/**
- * Stops every worker of this process (`onWorkerStop`, connections closed,
- * timers cancelled), then exits with `code`.
- */
-export function stopAll(code: number, workers: readonly Worker[]): Promise<void> {
-  stopping ??= (async () => {
-    await Promise.all(workers.map((worker) => worker.stop()));
-    Timer.delAll();
-    flushFailureLog();
-    log('workerman-ts stopped');
-    process.exit(code);
-  })();
-  return stopping;
 }

@@ -1,7 +1,32 @@
-import type { ConnectionInterface } from '../connection/connection.js';
-import { statistics } from '../connection/statistics.js';
-import { CALLBACK_FAIL, ErrorCodes, WorkermanError } from '../errors.js';
+import { CALLBACK_FAIL, ErrorCodes, WorkermanError } from './errors.js';
 import { logCallbackFailure } from './failure-log.js';
+import { statistics } from './statistics.js';
+
+/**
+ * A user callback. Written as a method type on purpose: method parameters are
+ * checked bivariantly, so a callback typed for a subclass (`this`) stays
+ * assignable where its base class is expected.
+ */
+export type Callback<Args extends unknown[]> = { bivariant(...args: Args): unknown }['bivariant'];
+
+/**
+ * What a failure is reported to: a connection, as far as reporting needs it
+ * (its description for the message, and its `onError`). Kept structural so
+ * that every layer can report through it without knowing connections.
+ */
+export interface FailureTarget {
+  describe(): string;
+  /** Takes the target itself; `never` here so that any connection's own handler fits. */
+  readonly onError: ErrorHandler<never> | null;
+}
+
+/** `onError(connection, code, message, error)`, as reporting calls it. */
+export type ErrorHandler<C> = (
+  connection: C,
+  code: number,
+  message: string,
+  error: WorkermanError,
+) => unknown;
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -13,7 +38,7 @@ function messageOf(error: unknown): string {
  * otherwise to the log. The process always goes on.
  */
 export function reportCallbackFailure(
-  connection: ConnectionInterface | null,
+  connection: FailureTarget | null,
   callbackName: string,
   error: unknown,
 ): void {
@@ -50,7 +75,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * try/catch; only a returned promise gets a rejection handler.
  */
 export function invokeCallback<A, B>(
-  connection: ConnectionInterface | null,
+  connection: FailureTarget | null,
   callbackName: string,
   callback: (a: A, b: B) => unknown,
   a: A,
@@ -70,15 +95,19 @@ export function invokeCallback<A, B>(
   }
 }
 
-/** Calls `onError(connection, code, message, error)`; a failure of `onError` itself is logged. */
-export function invokeErrorCallback<C extends ConnectionInterface>(
+/**
+ * Calls `onError(connection, code, message, error)`; a failure of `onError`
+ * itself is logged. `onError` is the connection's own handler (typed `never`
+ * for its argument, see FailureTarget), called with that connection.
+ */
+export function invokeErrorCallback<C extends FailureTarget>(
   connection: C,
-  onError: (connection: C, code: number, message: string, error: WorkermanError) => unknown,
+  onError: ErrorHandler<never>,
   code: number,
   error: WorkermanError,
 ): void {
   try {
-    const result = onError(connection, code, error.message, error);
+    const result = (onError as ErrorHandler<C>)(connection, code, error.message, error);
     if (result !== undefined && isThenable(result)) {
       result.then(undefined, (e: unknown) => logFailure('onError', e));
     }

@@ -1,4 +1,4 @@
-import { log } from '../log.js';
+import { log } from './log.js';
 
 /**
  * Logs callback failures that have no `onError` to go to, without letting
