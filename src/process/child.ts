@@ -3,8 +3,6 @@ import { invokeLifecycle } from '../callbacks.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
 import { flushFailureLog } from '../failure-log.js';
 import { log } from '../log.js';
-import { CloseCode } from '../protocols/websocket/close-codes.js';
-import { closeWebSocket } from '../protocols/websocket/session.js';
 import { statistics } from '../statistics.js';
 import { Timer } from '../timer/timer.js';
 import { Worker } from '../worker/worker.js';
@@ -154,11 +152,21 @@ function drainConnection(connection: TcpConnection): void {
 }
 
 /**
- * A WebSocket peer learns why (1001 Going Away, RFC 6455 §7.4.1) and may
- * reconnect at once; other connections just close.
+ * Closes now, in the codec's words where it has them (a WebSocket peer gets
+ * 1001 Going Away and may reconnect at once); other connections just close.
  */
 function goAway(connection: TcpConnection): void {
-  closeWebSocket(connection, CloseCode.GOING_AWAY, 'server going away');
+  const codec = connection.protocol;
+  if (codec?.onGoingAway === undefined) {
+    connection.close();
+    return;
+  }
+  try {
+    codec.onGoingAway(connection);
+  } catch (error) {
+    log(`codec onGoingAway failed on ${connection.describe()}: ${(error as Error).message}`);
+    connection.close();
+  }
 }
 
 let drainSeq = 0;

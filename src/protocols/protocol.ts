@@ -60,6 +60,14 @@ export interface Protocol<Decoded = unknown, Encodable = unknown> {
    */
   onPeerEnd?(connection: CodecConnection): void;
   /**
+   * The process is going away (a stop or reload that cannot wait any
+   * longer): close this connection now, telling the peer in the protocol's
+   * own words where it has them (WebSocket's 1001 Going Away, RFC 6455
+   * §7.4.1, so the client may reconnect at once). Without this hook the
+   * connection is simply closed.
+   */
+  onGoingAway?(connection: CodecConnection): void;
+  /**
    * A transport the scheme implies (`wss` is WebSocket over TLS), so an
    * outbound address needs no `transport` setting; default port 443 for `ssl`.
    */

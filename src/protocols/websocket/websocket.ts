@@ -13,6 +13,7 @@ import { ConnectionStatus } from '../codec-connection.js';
 import { Request } from '../http/request.js';
 import { type HeadLimits, parseRequestHead, type RequestHead } from '../http/request-head.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
+import { CloseCode } from './close-codes.js';
 import { acceptDeflateOffer } from './permessage-deflate.js';
 import {
   acceptResponse,
@@ -25,6 +26,7 @@ import {
   applyWebSocketLimit,
   BINARY_TYPE_ARRAYBUFFER,
   BINARY_TYPE_BLOB,
+  closeWebSocket,
   WebSocketSession,
 } from './session.js';
 import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
@@ -301,6 +303,10 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
       return;
     }
     state.session.goAway();
+  },
+
+  onGoingAway(connection) {
+    closeWebSocket(connection, CloseCode.GOING_AWAY, 'server going away');
   },
 
   onClose(connection) {

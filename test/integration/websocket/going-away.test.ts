@@ -77,3 +77,20 @@ test('going away: an idle connection closes with 1001 at once; one in its handsh
   assert.match(head, /^HTTP\/1\.1 101 /);
   assert.equal(await ws.readClose(), 1001);
 });
+
+test('going away at once (Protocol.onGoingAway): an open WebSocket connection gets 1001 Going Away at once', async (t) => {
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+    w.onMessage = (connection) => {
+      const goingAway = connection.protocol?.onGoingAway;
+      assert.ok(goingAway, 'the WebSocket codec says how it goes away');
+      goingAway.call(connection.protocol, connection);
+    };
+  });
+  const { ws } = await RawWebSocketClient.open(worker.port, '/', []);
+  t.after(() => ws.destroy());
+  ws.send(clientFrame(TEXT, 'bye'));
+  const frame = await ws.readFrame();
+  assert.equal(frame.opcode, CLOSE);
+  assert.equal(frame.payload.readUInt16BE(0), 1001);
+  assert.equal(frame.payload.subarray(2).toString(), 'server going away');
+});
