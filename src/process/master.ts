@@ -15,6 +15,8 @@ import {
 } from './ipc.js';
 import { schedulingPolicyName } from './listen-sharing.js';
 import { notifyWorkerExit, runMasterHook } from './master-hooks.js';
+import { PendingReplies } from './pending-replies.js';
+import { nextRestartDelay } from './restart-backoff.js';
 import type { ChildStatus, StatusReport } from './status.js';
 
 /** One (definition, id) place; its child is replaced on crash and reload. */
@@ -23,9 +25,8 @@ interface Slot {
   definition: number;
   id: number;
   child: ClusterWorker | null;
-  /** When its child became ready; 0 while it is starting. */
+  /** When its child became ready (0 while it is starting), and its crashes since: the backoff's memory. */
   startedAt: number;
-  /** Consecutive crashes soon after start: drives the restart backoff. */
   quickCrashes: number;
   restartTimer: NodeJS.Timeout | null;
 }
@@ -47,9 +48,6 @@ export interface ReloadResult {
   failures: string[];
 }
 
-// A child that dies sooner than this after start counts as crashing in a loop.
-const QUICK_CRASH_MS = 1000;
-const MAX_BACKOFF_MS = 10_000;
 // How long a child has to answer a status request before it shows as busy.
 const STATUS_TIMEOUT_MS = 1000;
 // Beyond stopTimeout, how long the master waits before SIGKILL.
@@ -68,13 +66,12 @@ export class Master {
   /** Children being retired on purpose (reload, stop): their exit is no crash. */
   readonly #retiring = new Set<ClusterWorker>();
   readonly #readyWaiters = new Map<ClusterWorker, Waiter>();
-  readonly #replies = new Map<number, (message: unknown) => void>();
+  readonly #replies = new PendingReplies();
   /** pid -> [totalRequest, time] at the previous status request, for qps. */
   readonly #lastRequests = new Map<number, [number, number]>();
   /** Every live child, current or on its way in or out, to its place. */
   readonly #slotOf = new Map<ClusterWorker, Slot>();
   #started = false;
-  #seq = 0;
   #stopping: Promise<void> | null = null;
   #reloading: Promise<ReloadResult> | null = null;
 
@@ -162,7 +159,7 @@ export class Master {
         return;
       case 'status':
       case 'connections':
-        this.#replies.get(message.seq)?.(message);
+        this.#replies.answer(message.seq, message);
         return;
     }
   }
@@ -192,7 +189,7 @@ export class Master {
       );
       return;
     }
-    const delay = this.#restartDelay(slot);
+    const delay = nextRestartDelay(slot);
     log(
       `worker[${slot.worker.name}:${pid}] exited with status ${status}; restarting${delay > 0 ? ` in ${delay} ms` : ''}`,
     );
@@ -212,17 +209,6 @@ export class Master {
     counts.set(status, (counts.get(status) ?? 0) + 1);
     this.#exits.set(worker.name, counts);
     notifyWorkerExit(worker, status, pid);
-  }
-
-  /**
-   * At once after a crash; doubling from 200 ms while the child keeps dying
-   * before it is ready or soon after. Counted from ready, not from the fork:
-   * loading the app may itself take longer than QUICK_CRASH_MS.
-   */
-  #restartDelay(slot: Slot): number {
-    const quick = slot.startedAt === 0 || Date.now() - slot.startedAt < QUICK_CRASH_MS;
-    slot.quickCrashes = quick ? slot.quickCrashes + 1 : 0;
-    return slot.quickCrashes === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 100 * 2 ** slot.quickCrashes);
   }
 
   #restart(slot: Slot, delay: number): void {
@@ -388,16 +374,9 @@ export class Master {
   /** A child's answer to `wm`, or `null` if it is gone or does not answer within STATUS_TIMEOUT_MS. */
   #ask(child: ClusterWorker, wm: 'status' | 'connections'): Promise<unknown> {
     if (!child.isConnected()) return Promise.resolve(null);
-    const seq = ++this.#seq;
-    return new Promise((resolve) => {
-      const settle = (message: unknown) => {
-        clearTimeout(timer);
-        this.#replies.delete(seq);
-        resolve(message);
-      };
-      const timer = setTimeout(() => settle(null), STATUS_TIMEOUT_MS);
-      this.#replies.set(seq, settle);
-      this.#tell(child, { wm, seq }, () => settle(null));
-    });
+    return this.#replies.request(
+      (seq, failed) => this.#tell(child, { wm, seq }, failed),
+      STATUS_TIMEOUT_MS,
+    );
   }
 }
