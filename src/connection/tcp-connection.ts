@@ -11,6 +11,7 @@ import {
   joinHostPort,
 } from './connection.js';
 import { PacketReader, type PacketSink } from './packet-reader.js';
+import { type BatchedSender, flushAtEndOfTurn } from './send-batch.js';
 import { statistics } from './statistics.js';
 import { toWritable } from './writable.js';
 
@@ -46,12 +47,21 @@ let nextConnectionId = 1;
  *
  * Receiving goes through the codec (`PacketReader`); sending encodes once and
  * writes once. While a chunk that holds several packets is being delivered,
- * replies are corked and leave in one write when the chunk is done.
+ * replies are corked and leave in one write when the chunk is done. Sends
+ * made outside a read of this connection (a timer, another connection's
+ * message) are corked too and leave together at the end of the event-loop
+ * turn (see send-batch.ts; `TcpConnection.batchSends`).
  */
 export class TcpConnection<Decoded = unknown, Encodable = unknown, Context extends object = object>
   extends ConnectionInterface<Context>
-  implements PacketSink
+  implements PacketSink, BatchedSender
 {
+  /**
+   * Sends made outside a read of the connection leave together at the end of
+   * the event-loop turn (one `writev` per connection and turn) instead of one
+   * `write` each. `false` writes each at once, as before batching existed.
+   */
+  static batchSends = true;
   /** Default for `maxSendBufferSize`: 1 MiB. */
   static defaultMaxSendBufferSize = 1024 * 1024;
   /** Default for `maxPackageSize`: 10 MiB. */
@@ -98,6 +108,8 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   /** Inside `onMessage`: the receive buffer may still hold the packet being delivered. */
   #delivering = false;
   #corked = false;
+  /** Inside the handling of a socket read: its end flushes what was corked. */
+  #inRead = false;
   /** Send-buffer bytes that were already waiting when the batch was corked. */
   #backlogAtCork = 0;
   #bufferFull = false;
@@ -160,10 +172,13 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
       this.#refuseSend(pending);
       return false;
     }
-    if (this.#batching && !this.#corked) {
-      this.#backlogAtCork = pending;
-      socket.cork();
-      this.#corked = true;
+    if (!this.#corked) {
+      if (this.#batching) {
+        this.#cork(socket, pending);
+      } else if (!this.#inRead && TcpConnection.batchSends) {
+        this.#cork(socket, pending);
+        flushAtEndOfTurn(this);
+      }
     }
     if (this.#bufferFull || pending + payload.length >= this.maxSendBufferSize) {
       this.#writeWatchingDrain(socket, payload);
@@ -270,6 +285,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
 
   #continueReceiving(): void {
     if (this.#receivingHeld) return;
+    this.#inRead = true;
     this.socket?.resume();
     this.#reader?.resume();
     const held = this.#rawWhilePaused;
@@ -417,6 +433,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     this.#reader = null;
     this.#corked = false;
     this.#batching = false;
+    this.#inRead = false;
     this.status = ConnectionStatus.INITIAL;
   }
 
@@ -471,6 +488,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     this.#reader?.discard();
     this.#corked = false;
     this.#batching = false;
+    this.#inRead = false;
     if (wasEstablished) statistics.connectionCount--;
     this.worker?.connections.delete(this.id);
     if (wasEstablished && this.protocol?.onClose) {
@@ -487,6 +505,12 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   /** Called after the data of one socket read has been delivered. */
   protected endOfRead(): void {
     this.#batching = false;
+    this.#inRead = false;
+    this.#uncork();
+  }
+
+  /** Part of BatchedSender: the turn is over, what was corked leaves now. */
+  flushBatch(): void {
     this.#uncork();
   }
 
@@ -557,6 +581,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
 
   /** Entry point of the shared 'data' listener: deliver the chunk, then flush this read's batch. */
   [kOnSocketData](chunk: Buffer, transient: boolean): void {
+    this.#inRead = true;
     this.receive(chunk, transient);
     this.endOfRead();
   }
@@ -578,6 +603,12 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   /** Entry point of the shared 'close' listener; a socket already let go of is ignored. */
   [kOnSocketClose](socket: Socket): void {
     if (this.socket === socket) this.handleSocketClosed();
+  }
+
+  #cork(socket: Socket, pending: number): void {
+    this.#backlogAtCork = pending;
+    socket.cork();
+    this.#corked = true;
   }
 
   #uncork(): void {
