@@ -7,6 +7,7 @@ export type {
   ErrorCallback,
 } from './connection/connection.js';
 export { ConnectionInterface } from './connection/connection.js';
+export { PreparedMessage } from './connection/prepared-message.js';
 export { statistics } from './connection/statistics.js';
 export {
   ConnectionStatus,

@@ -11,6 +11,7 @@ import {
   joinHostPort,
 } from './connection.js';
 import { PacketReader, type PacketSink } from './packet-reader.js';
+import type { PreparedMessage } from './prepared-message.js';
 import { type BatchedSender, flushAtEndOfTurn } from './send-batch.js';
 import { statistics } from './statistics.js';
 import { toWritable } from './writable.js';
@@ -185,8 +186,23 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     } else {
       socket.write(payload);
     }
-    if (this.#corked) return this.#backlogAtCork === 0;
+    // Corked: nothing left yet; "written" unless bytes were already waiting before this batch.
+    if (this.#corked) return this.#backlogAtCork === 0 ? true : null;
     return socket.writableLength === 0 ? true : null;
+  }
+
+  /**
+   * Sends a prepared message (`new PreparedMessage(data)`): the bytes every
+   * connection with the same encoding shares, built once for all of them.
+   * Answers as `send`, and the same `maxSendBufferSize` applies: a connection
+   * whose peer reads slowly refuses it (`onError` with `SEND_FAIL`) without
+   * holding back the others.
+   */
+  sendPrepared(message: PreparedMessage<Encodable>): boolean | null {
+    const status = this.status;
+    if (status === ConnectionStatus.CLOSING || status === ConnectionStatus.CLOSED) return false;
+    const bytes = message.bytesFor(this);
+    return bytes === null ? this.send(message.data) : this.send(bytes, true);
   }
 
   /**
