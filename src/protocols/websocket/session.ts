@@ -171,10 +171,17 @@ export class WebSocketSession {
   sharedEncodingKey(): string | null {
     if (!this.open || this.isClient) return null;
     const compression = this.#compression;
-    if (compression === null) return `${this.connection.websocketType}:0`;
-    if (compression.isSending) return null;
-    return `${this.connection.websocketType}:${compression.windowBits}`;
+    if (compression?.isSending) return null;
+    // Built once per websocketType (a broadcast asks every connection).
+    const type = this.connection.websocketType;
+    if (type !== this.#keyType || this.#key === null) {
+      this.#keyType = type;
+      this.#key = `${type}:${compression?.windowBits ?? 0}`;
+    }
+    return this.#key;
   }
+  #key: string | null = null;
+  #keyType: string | undefined = undefined;
 
   /**
    * The frame of a prepared message, for every connection with this
