@@ -13,6 +13,7 @@ export type {
   ErrorCallback,
 } from './connection/connection.js';
 export { ConnectionInterface } from './connection/connection.js';
+export { PreparedMessage } from './connection/prepared-message.js';
 export {
   ConnectionStatus,
   type ConnectionStatusValue,

@@ -23,13 +23,15 @@ export function serverFrameBytes(payloadBytes: number): number {
 }
 
 /**
- * Opens a socket (from `localAddress`), sends the upgrade request and
+ * Opens a socket (from `localAddress`), sends the upgrade request (offering
+ * `extensions`, e.g. permessage-deflate, when given) and
  * resolves once the 101 answer's head was read; `onData` then gets the frames.
  */
 export function openWebSocket(
   port: number,
   localAddress: string,
   onData: (socket: Socket, chunk: Buffer) => void,
+  extensions = '',
 ): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1', localAddress, noDelay: true });
@@ -37,7 +39,9 @@ export function openWebSocket(
     socket.once('connect', () => {
       socket.write(
         `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+          (extensions ? `Sec-WebSocket-Extensions: ${extensions}\r\n` : '') +
+          '\r\n',
       );
     });
     let head = Buffer.alloc(0);

@@ -1,40 +1,33 @@
 import type { Socket } from 'node:net';
-import { invokeCallback, invokeErrorCallback } from '../callbacks.js';
-import { ErrorCodes, PROTOCOL_FAIL, SEND_FAIL, WorkermanError } from '../errors.js';
+import { invokeCallback } from '../callbacks.js';
+import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
-import {
-  ConnectionStatus,
-  type ConnectionStatusValue,
-  connectionDefaults,
-  type StreamCodecConnection,
-} from '../protocols/codec-connection.js';
+import { connectionDefaults, type StreamCodecConnection } from '../protocols/codec-connection.js';
 import type { Protocol, RawSendable } from '../protocols/protocol.js';
 import { statistics } from '../statistics.js';
+import { armCloseDeadlines } from './close-deadlines.js';
 import {
   type Callback,
-  ConnectionInterface,
   type ConnectionOwner,
   type ErrorCallback,
   joinHostPort,
 } from './connection.js';
+import { ConnectionStatus, type ConnectionStatusValue, STATUS_NAMES } from './connection-status.js';
 import { PacketReader, type PacketSink } from './packet-reader.js';
+import type { PreparedMessage } from './prepared-message.js';
+import { Batch, SocketSender } from './send-queue.js';
+import {
+  forgetSocket,
+  kOnSocketClose,
+  kOnSocketData,
+  kOnSocketEnd,
+  listenToSocket,
+  type SocketOwner,
+} from './socket-listeners.js';
 import { toWritable } from './writable.js';
 
-export { ConnectionStatus, type ConnectionStatusValue };
-
-const STATUS_NAMES: Record<number, string> = {
-  0: 'INITIAL',
-  1: 'CONNECTING',
-  2: 'ESTABLISHED',
-  4: 'CLOSING',
-  8: 'CLOSED',
-};
-
-const kConnection = Symbol('workerman.connection');
-const kOnSocketData = Symbol('workerman.onSocketData');
-const kOnSocketClose = Symbol('workerman.onSocketClose');
-const kOnSocketEnd = Symbol('workerman.onSocketEnd');
-type OwnedSocket = Socket & { [kConnection]?: TcpConnection<unknown, unknown> };
+export { ConnectionStatus, type ConnectionStatusValue } from './connection-status.js';
+export { socketOnRead } from './socket-listeners.js';
 
 let nextConnectionId = 1;
 
@@ -42,14 +35,29 @@ let nextConnectionId = 1;
  * A stream connection (TCP, TLS or unix socket), accepted by a Worker or
  * opened by an AsyncTcpConnection.
  *
+ * Around 500 lines: this is the connection's whole public surface (the
+ * origin's method list, each documented); its parts live beside it: the send
+ * side in send-queue.ts and send-batch.ts, the socket listeners in
+ * socket-listeners.ts, the receive buffering in packet-reader.ts, the close
+ * deadlines in close-deadlines.ts.
+ *
  * Receiving goes through the codec (`PacketReader`); sending encodes once and
  * writes once. While a chunk that holds several packets is being delivered,
- * replies are corked and leave in one write when the chunk is done.
+ * replies are corked and leave in one write when the chunk is done. Sends
+ * made outside a read of this connection (a timer, another connection's
+ * message) are corked too and leave together at the end of the event-loop
+ * turn (see send-batch.ts; `TcpConnection.batchSends`).
  */
 export class TcpConnection<Decoded = unknown, Encodable = unknown, Context extends object = object>
-  extends ConnectionInterface<Context>
-  implements PacketSink, StreamCodecConnection
+  extends SocketSender<Context>
+  implements PacketSink, SocketOwner, StreamCodecConnection
 {
+  /**
+   * Sends made outside a read of the connection leave together at the end of
+   * the event-loop turn (one `writev` per connection and turn) instead of one
+   * `write` each. `false` writes each at once, as before batching existed.
+   */
+  static batchSends = true;
   /** Default for `maxSendBufferSize`: 1 MiB. */
   static get defaultMaxSendBufferSize(): number {
     return connectionDefaults.maxSendBufferSize;
@@ -90,11 +98,8 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
 
   onMessage: Callback<[connection: this, data: Decoded]> | null = null;
   onClose: Callback<[connection: this]> | null = null;
-  onBufferFull: Callback<[connection: this]> | null = null;
-  onBufferDrain: Callback<[connection: this]> | null = null;
   declare onError: ErrorCallback<this> | null;
 
-  protected socket: Socket | null = null;
   protected status: ConnectionStatusValue = ConnectionStatus.INITIAL;
   #reader: PacketReader | null = null;
   #receivingPaused = false;
@@ -105,11 +110,8 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   #batching = false;
   /** Inside `onMessage`: the receive buffer may still hold the packet being delivered. */
   #delivering = false;
-  #corked = false;
-  /** Send-buffer bytes that were already waiting when the batch was corked. */
-  #backlogAtCork = 0;
-  #bufferFull = false;
-  #drainCheck: (() => void) | null = null;
+  /** Inside the handling of a socket read: its end flushes what was corked. */
+  #inRead = false;
   #bytesReadBefore = 0;
   #bytesWrittenBefore = 0;
 
@@ -163,23 +165,26 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     if (socket === null || status !== ConnectionStatus.ESTABLISHED) {
       return this.queueBeforeConnect(payload);
     }
-    const pending = socket.writableLength;
-    if (pending >= this.maxSendBufferSize) {
-      this.#refuseSend(pending);
-      return false;
-    }
-    if (this.#batching && !this.#corked) {
-      this.#backlogAtCork = pending;
-      socket.cork();
-      this.#corked = true;
-    }
-    if (this.#bufferFull || pending + payload.length >= this.maxSendBufferSize) {
-      this.#writeWatchingDrain(socket, payload);
-    } else {
-      socket.write(payload);
-    }
-    if (this.#corked) return this.#backlogAtCork === 0;
-    return socket.writableLength === 0 ? true : null;
+    const batch = this.#batching
+      ? Batch.READ
+      : !this.#inRead && TcpConnection.batchSends
+        ? Batch.TURN
+        : Batch.NONE;
+    return this.writeToSocket(socket, payload, batch);
+  }
+
+  /**
+   * Sends a prepared message (`new PreparedMessage(data)`): the bytes every
+   * connection with the same encoding shares, built once for all of them.
+   * Answers as `send`, and the same `maxSendBufferSize` applies: a connection
+   * whose peer reads slowly refuses it (`onError` with `SEND_FAIL`) without
+   * holding back the others.
+   */
+  sendPrepared(message: PreparedMessage<Encodable>): boolean | null {
+    const status = this.status;
+    if (status === ConnectionStatus.CLOSING || status === ConnectionStatus.CLOSED) return false;
+    const bytes = message.bytesFor(this);
+    return bytes === null ? this.send(message.data) : this.send(bytes, true);
   }
 
   /**
@@ -200,13 +205,13 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     this.status = ConnectionStatus.CLOSING;
     this.#reader?.discard();
     const socket = this.socket;
-    this.#uncork();
+    this.uncork();
     socket.end();
     // Keep reading (and dropping) while the FIN goes out: a socket closed
     // with unread bytes sends a reset, which can wipe our last answer from
     // the peer's receive buffer before it is read (RFC 9112 §9.6).
     if (this.#receivingPaused || this.#receivingHeld) socket.resume();
-    armCloseDeadlines(socket);
+    armCloseDeadlines(socket, TcpConnection.closeTimeout, TcpConnection.lingerTimeout);
   }
 
   /** Closes at once, dropping whatever is queued. `onClose` follows. */
@@ -278,6 +283,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
 
   #continueReceiving(): void {
     if (this.#receivingHeld) return;
+    this.#inRead = true;
     this.socket?.resume();
     this.#reader?.resume();
     const held = this.#rawWhilePaused;
@@ -317,11 +323,6 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
 
   getLocalPort(): number {
     return this.socket?.localPort ?? 0;
-  }
-
-  /** Bytes waiting to be written. */
-  getSendBufferQueueSize(): number {
-    return this.socket?.writableLength ?? 0;
   }
 
   /**
@@ -397,14 +398,10 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
       this.#bytesWrittenBefore += this.socket.bytesWritten;
     }
     this.socket = socket;
-    (socket as OwnedSocket)[kConnection] = this as TcpConnection<unknown, unknown>;
+    listenToSocket(socket, this);
     this.#reader = this.protocol ? new PacketReader(this, this.protocol) : null;
     this.#receivingPaused = false;
     this.#receivingHeld = false;
-    socket.on('data', socketOnData);
-    socket.on('error', socketOnError);
-    socket.on('end', socketOnEnd);
-    socket.on('close', socketOnClose);
   }
 
   /**
@@ -419,12 +416,13 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     }
     this.#bytesReadBefore += socket.bytesRead;
     this.#bytesWrittenBefore += socket.bytesWritten;
-    delete (socket as OwnedSocket)[kConnection];
+    forgetSocket(socket);
     socket.destroy();
     this.socket = null;
     this.#reader = null;
-    this.#corked = false;
+    this.forgetCork();
     this.#batching = false;
+    this.#inRead = false;
     this.status = ConnectionStatus.INITIAL;
   }
 
@@ -434,39 +432,9 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     statistics.connectionCount++;
   }
 
-  /**
-   * Writes messages that were accepted before the socket was up, in order.
-   * They were counted against maxSendBufferSize when queued, so they are not
-   * refused now; if the queue had filled up, its drain is reported as usual.
-   */
-  protected flushQueued(payloads: readonly (Buffer | string)[]): void {
-    const socket = this.socket;
-    if (socket === null || payloads.length === 0) return;
-    socket.cork();
-    for (const payload of payloads) {
-      if (this.#bufferFull) this.#writeWatchingDrain(socket, payload);
-      else socket.write(payload);
-    }
-    socket.uncork();
-  }
-
-  /** The pre-connect queue reached its limit: report it as a full send buffer. */
-  protected markBufferFull(): void {
-    if (this.#bufferFull) return;
-    this.#bufferFull = true;
-    const onBufferFull = this.onBufferFull;
-    if (onBufferFull) invokeCallback(this, 'onBufferFull', onBufferFull, this, undefined);
-  }
-
   /** Outbound connections queue until connected; an accepted one is never here. */
   protected queueBeforeConnect(_payload: Buffer | string): boolean | null {
     return false;
-  }
-
-  /** Calls `onError`; without one, the problem is only visible with NODE_DEBUG=workerman-connection. */
-  protected reportError(code: number, error: WorkermanError): void {
-    const onError = this.onError;
-    if (onError) invokeErrorCallback(this, onError, code, error);
   }
 
   /** Runs once when the socket is gone: bookkeeping, then `onClose`. */
@@ -477,8 +445,9 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
       this.status === ConnectionStatus.ESTABLISHED || this.status === ConnectionStatus.CLOSING;
     this.status = ConnectionStatus.CLOSED;
     this.#reader?.discard();
-    this.#corked = false;
+    this.forgetCork();
     this.#batching = false;
+    this.#inRead = false;
     if (wasEstablished) statistics.connectionCount--;
     this.worker?.connections.delete(this.id);
     if (wasEstablished && this.protocol?.onClose) {
@@ -495,7 +464,8 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   /** Called after the data of one socket read has been delivered. */
   protected endOfRead(): void {
     this.#batching = false;
-    this.#uncork();
+    this.#inRead = false;
+    this.uncork();
   }
 
   /**
@@ -534,37 +504,9 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     return typeof encoded === 'string' ? encoded : toWritable(encoded);
   }
 
-  #refuseSend(pending: number): void {
-    statistics.sendFail++;
-    this.reportError(
-      SEND_FAIL,
-      new WorkermanError(
-        ErrorCodes.SEND_BUFFER_FULL,
-        `send buffer full on ${this.describe()}: ${pending} bytes waiting, maxSendBufferSize ${this.maxSendBufferSize}; the package was dropped`,
-      ),
-    );
-  }
-
-  /**
-   * Writes while the buffer is at or near its limit. Every such write carries
-   * a callback, so the moment the buffer empties is seen whatever the socket's
-   * own high-water mark is (its 'drain' event only follows a write that
-   * crossed that mark).
-   */
-  #writeWatchingDrain(socket: Socket, payload: Buffer | string): void {
-    this.#drainCheck ??= () => {
-      if (this.#bufferFull && this.socket?.writableLength === 0) {
-        this.#bufferFull = false;
-        const onBufferDrain = this.onBufferDrain;
-        if (onBufferDrain) invokeCallback(this, 'onBufferDrain', onBufferDrain, this, undefined);
-      }
-    };
-    socket.write(payload, this.#drainCheck);
-    if (socket.writableLength >= this.maxSendBufferSize) this.markBufferFull();
-  }
-
   /** Entry point of the shared 'data' listener: deliver the chunk, then flush this read's batch. */
   [kOnSocketData](chunk: Buffer, transient: boolean): void {
+    this.#inRead = true;
     this.receive(chunk, transient);
     this.endOfRead();
   }
@@ -587,69 +529,4 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   [kOnSocketClose](socket: Socket): void {
     if (this.socket === socket) this.handleSocketClosed();
   }
-
-  #uncork(): void {
-    if (this.#corked) {
-      this.#corked = false;
-      this.socket?.uncork();
-    }
-  }
-}
-
-/**
- * Bounds an orderly close: `closeTimeout` from `close()` for the queued
- * bytes to leave (a peer that stopped reading never takes them, so 'finish'
- * would never come), then, once they and our FIN are out, `lingerTimeout`
- * for the peer to close its side. A peer that does neither is cut.
- */
-function armCloseDeadlines(socket: Socket): void {
-  const cut = () => socket.destroy();
-  const closeMs = TcpConnection.closeTimeout * 1000;
-  let deadline = closeMs > 0 ? setTimeout(cut, closeMs).unref() : null;
-  const linger = () => {
-    if (deadline) clearTimeout(deadline);
-    deadline = setTimeout(cut, TcpConnection.lingerTimeout * 1000).unref();
-  };
-  // Already finished when the peer's FIN ended our side before close().
-  if (socket.writableFinished) linger();
-  else socket.once('finish', linger);
-  socket.once('close', () => {
-    if (deadline) clearTimeout(deadline);
-  });
-}
-
-// Socket listeners are shared functions, not closures per connection; each
-// finds its connection through a symbol-keyed slot on the socket (as ws does).
-function socketOnData(this: OwnedSocket, chunk: Buffer): void {
-  this[kConnection]?.[kOnSocketData](chunk, false);
-}
-
-/**
- * The `onread` callback of sockets that read into the shared read buffer
- * (see transport/read-buffer.ts): the same path as 'data', with a chunk that
- * is only valid during the call.
- */
-export function socketOnRead(this: Socket, bytes: number, buffer: Uint8Array): boolean {
-  const connection = (this as OwnedSocket)[kConnection];
-  if (connection !== undefined) {
-    const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
-    connection[kOnSocketData](chunk, true);
-  }
-  return true;
-}
-
-function socketOnError(this: OwnedSocket, error: Error): void {
-  debugConnection(
-    'socket error on %s: %s',
-    this[kConnection]?.describe() ?? 'socket',
-    error.message,
-  );
-}
-
-function socketOnEnd(this: OwnedSocket): void {
-  this[kConnection]?.[kOnSocketEnd](this);
-}
-
-function socketOnClose(this: OwnedSocket): void {
-  this[kConnection]?.[kOnSocketClose](this);
 }

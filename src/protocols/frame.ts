@@ -35,4 +35,9 @@ export const Frame: Protocol<Buffer, Buffer | Uint8Array | string> = {
     out.set(data, HEADER_BYTES);
     return out;
   },
+
+  /** The encoding depends on the data alone: one prepared message serves every connection. */
+  sharedEncodingKey() {
+    return '';
+  },
 };

@@ -72,6 +72,17 @@ export interface Protocol<Decoded = unknown, Encodable = unknown> {
    * outbound address needs no `transport` setting; default port 443 for `ssl`.
    */
   readonly transport?: 'ssl';
+  /**
+   * For prepared messages (encode once, send to many; see
+   * connection/prepared-message.ts): names everything the encoding depends
+   * on for this connection besides the data (negotiated parameters, a
+   * per-connection setting). Connections with equal keys are sent the same
+   * bytes, built once by `encodeShared` (or `encode` without it). `null`, or
+   * no hook at all, encodes for this connection alone through `encode`.
+   */
+  sharedEncodingKey?(connection: CodecConnection): string | null;
+  /** Builds bytes that every connection with the same `sharedEncodingKey` can be sent as they are. */
+  encodeShared?(data: Encodable, connection: CodecConnection): Buffer | string;
 }
 
 /**

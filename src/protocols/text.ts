@@ -50,4 +50,9 @@ export const Text: Protocol<string, string | Buffer> = {
     out[data.length] = LF;
     return out;
   },
+
+  /** The encoding depends on the data alone: one prepared message serves every connection. */
+  sharedEncodingKey() {
+    return '';
+  },
 };

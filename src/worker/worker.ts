@@ -2,6 +2,7 @@ import type { Socket as DatagramSocket, RemoteInfo } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import { invokeCallback, invokeLifecycle } from '../callbacks.js';
 import type { Callback, ErrorCallback } from '../connection/connection.js';
+import { PreparedMessage } from '../connection/prepared-message.js';
 import { socketOnRead, TcpConnection } from '../connection/tcp-connection.js';
 import { UdpConnection } from '../connection/udp-connection.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
@@ -22,6 +23,7 @@ import { stopAll } from './stop-all.js';
 import type {
   ConnectionFor,
   WorkerDecoded,
+  WorkerEncodable,
   WorkerOptions,
   WorkerTcpConnection,
 } from './worker-options.js';
@@ -254,6 +256,28 @@ export class Worker<
       );
     }
     debugWorker('worker "%s" listening on %s', this.name, describeAddress(address));
+  }
+
+  /**
+   * Sends one message to every live connection of this worker in this
+   * process (except `exclude`), encoded once: every connection with the same
+   * negotiated parameters is sent the same bytes (see `PreparedMessage`).
+   * A connection whose send buffer is full refuses it as `send` does
+   * (`onBufferFull` when it fills, `onError` with `SEND_FAIL` when it
+   * refuses) and holds back no other. Returns how many connections took it.
+   */
+  broadcast(
+    data: WorkerEncodable<Address, Options> | PreparedMessage<WorkerEncodable<Address, Options>>,
+    options: { exclude?: TcpConnection<unknown, unknown> | null } = {},
+  ): number {
+    const message = data instanceof PreparedMessage ? data : new PreparedMessage(data);
+    const exclude = options.exclude ?? null;
+    let taken = 0;
+    for (const connection of this.connections.values()) {
+      if (connection === exclude) continue;
+      if (connection.sendPrepared(message) !== false) taken++;
+    }
+    return taken;
   }
 
   /** Closes the listening socket; live connections stay. */

@@ -56,6 +56,11 @@ export class MessageCompression {
     this.#mask = mask;
   }
 
+  /** Window bits of what we compress: every message is compressed on its own with them. */
+  get windowBits(): number {
+    return this.#windowBits;
+  }
+
   /** Frames wait behind a message still compressing: later ones must go through `enqueue`. */
   get isSending(): boolean {
     return this.#outbox !== null && !this.#outbox.isEmpty;

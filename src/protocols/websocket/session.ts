@@ -6,6 +6,7 @@ import { ConnectionStatus, connectionDefaults } from '../codec-connection.js';
 import { NO_MESSAGE } from '../protocol.js';
 import { CloseCode, closeFrameProblem } from './close-codes.js';
 import { webSocketDefaults } from './defaults.js';
+import { deflateMessage } from './deflate-transform.js';
 import { FrameEvent, FrameParser, Opcode } from './frame-parser.js';
 import { closePayload, writeFrame } from './frame-writer.js';
 import { MessageCompression } from './message-compression.js';
@@ -157,21 +158,59 @@ export class WebSocketSession {
     return true;
   }
 
+  /**
+   * For a prepared message: what its frame depends on here besides the data
+   * (how strings go out, and the deflate window bits, or 0 without
+   * permessage-deflate). Every message we compress starts from a fresh
+   * window (deflate-transform.ts), so a compressed frame is valid for every
+   * connection with the same bits, whatever context takeover was agreed.
+   * `null` where a shared frame would be wrong: before the handshake, on a
+   * client (each frame has its own mask, RFC 6455 §5.3), or while frames wait
+   * behind a message still compressing (they must leave in order).
+   */
+  sharedEncodingKey(): string | null {
+    if (!this.open || this.isClient) return null;
+    const compression = this.#compression;
+    if (compression?.isSending) return null;
+    // Built once per websocketType (a broadcast asks every connection).
+    const type = this.connection.websocketType;
+    if (type !== this.#keyType || this.#key === null) {
+      this.#keyType = type;
+      this.#key = `${type}:${compression?.windowBits ?? 0}`;
+    }
+    return this.#key;
+  }
+  #key: string | null = null;
+  #keyType: string | undefined = undefined;
+
+  /**
+   * The frame of a prepared message, for every connection with this
+   * `sharedEncodingKey`: compressed here, at once, whatever its size (the
+   * cost is paid once for all of them).
+   */
+  encodeShared(data: WebSocketSendable): Buffer {
+    const { opcode, payload } = this.#frameKind(data);
+    const compression = this.#compression;
+    if (compression !== null && payload.length >= DEFLATE_THRESHOLD) {
+      return writeFrame(opcode, deflateMessage(payload, compression.windowBits), { rsv1: true });
+    }
+    return writeFrame(opcode, payload);
+  }
+
+  #frameKind(data: WebSocketSendable): { opcode: number; payload: string | Uint8Array } {
+    if (typeof data === 'string') {
+      const binary = this.connection.websocketType === BINARY_TYPE_ARRAYBUFFER;
+      return { opcode: binary ? Opcode.BINARY : Opcode.TEXT, payload: data };
+    }
+    if ('type' in data) {
+      return { opcode: data.type === 'text' ? Opcode.TEXT : Opcode.BINARY, payload: data.data };
+    }
+    return { opcode: Opcode.BINARY, payload: data };
+  }
+
   /** One message as one frame: strings as text unless `websocketType` says binary, bytes as binary. */
   encode(data: WebSocketSendable): Buffer | '' {
-    let opcode: number;
-    let payload: string | Uint8Array;
-    if (typeof data === 'string') {
-      opcode =
-        this.connection.websocketType === BINARY_TYPE_ARRAYBUFFER ? Opcode.BINARY : Opcode.TEXT;
-      payload = data;
-    } else if ('type' in data) {
-      opcode = data.type === 'text' ? Opcode.TEXT : Opcode.BINARY;
-      payload = data.data;
-    } else {
-      opcode = Opcode.BINARY;
-      payload = data;
-    }
+    const { opcode, payload } = this.#frameKind(data);
     const mask = this.isClient;
     const compression = this.#compression;
     if (compression !== null) {

@@ -282,6 +282,14 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
     return '';
   },
 
+  sharedEncodingKey(connection) {
+    return states.get(connection)?.session.sharedEncodingKey() ?? null;
+  },
+
+  encodeShared(data, connection) {
+    return stateOf(connection).session.encodeShared(data);
+  },
+
   onClosing(connection) {
     const state = states.get(connection);
     if (state === undefined) return null;
