@@ -1,3 +1,8 @@
+// About 530 lines, on purpose: this is the connection's whole public surface
+// (the origin's method list, each documented). Its parts live beside it: the
+// send side in send-queue.ts and send-batch.ts, the socket listeners in
+// socket-listeners.ts, the receive buffering in packet-reader.ts, the close
+// deadlines in close-deadlines.ts, the state names in connection-status.ts.
 import type { Socket } from 'node:net';
 import { invokeCallback } from '../callbacks.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../errors.js';
@@ -34,12 +39,6 @@ let nextConnectionId = 1;
 /**
  * A stream connection (TCP, TLS or unix socket), accepted by a Worker or
  * opened by an AsyncTcpConnection.
- *
- * Around 500 lines: this is the connection's whole public surface (the
- * origin's method list, each documented); its parts live beside it: the send
- * side in send-queue.ts and send-batch.ts, the socket listeners in
- * socket-listeners.ts, the receive buffering in packet-reader.ts, the close
- * deadlines in close-deadlines.ts.
  *
  * Receiving goes through the codec (`PacketReader`); sending encodes once and
  * writes once. While a chunk that holds several packets is being delivered,

@@ -29,6 +29,10 @@ export class HeldSockets {
       socket.destroy();
       return;
     }
+    socket.pause();
+    // A held socket may fail (reset) before it is accepted; without a
+    // listener its 'error' would be thrown.
+    socket.on('error', ignoreHeldSocketError);
     this.#held.push({ socket, expires: Date.now() + timeoutMs });
     if (this.#timer === null) this.#armTimer();
   }
@@ -77,4 +81,8 @@ export class HeldSockets {
   #forgetClosed(): void {
     this.#held = this.#held.filter((entry) => !entry.socket.destroyed);
   }
+}
+
+function ignoreHeldSocketError(error: Error): void {
+  debugWorker('a connection failed before it was accepted: %s', error.message);
 }

@@ -1,3 +1,8 @@
+// About 420 lines, on purpose: this is the origin's Worker as users know it,
+// every static (the process manager's settings), property and callback in
+// one documented class. Its parts live beside it: held connections in
+// held-sockets.ts, the entry point in entry-point.ts, stopping every worker
+// in stop-all.ts, the typed options in worker-options.ts.
 import type { Socket as DatagramSocket, RemoteInfo } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import { invokeCallback, invokeLifecycle } from '../callbacks.js';
@@ -370,10 +375,6 @@ export class Worker<
 
   #accept(socket: Socket): void {
     if (this.#acceptPaused) {
-      socket.pause();
-      // A held socket may fail (reset) before it is accepted; without a
-      // listener its 'error' would be thrown.
-      socket.on('error', ignoreHeldSocketError);
       this.#heldSockets.hold(
         socket,
         Worker.maxHeldConnections,
@@ -419,8 +420,4 @@ export class Worker<
     connection.onError = this.onError as LooseUdpConnection['onError'];
     connection.receiveDatagram(datagram);
   }
-}
-
-function ignoreHeldSocketError(error: Error): void {
-  debugWorker('a connection failed before it was accepted: %s', error.message);
 }

@@ -1,3 +1,5 @@
+import { connectionDefaults, type StreamCodecConnection } from '../codec-connection.js';
+
 /**
  * Process-wide WebSocket defaults (both sides: `websocket://`, `ws://`,
  * `wss://`). Each child process runs one worker, so per process is per
@@ -39,3 +41,17 @@ export const webSocketDefaults = {
   maxInflatedSize: 4 * 1024 * 1024,
   zlibConcurrency: 2,
 };
+
+/** The generic packet limit as shipped, before the app could change it. */
+const SHIPPED_MAX_PACKAGE_SIZE = connectionDefaults.maxPackageSize;
+
+/**
+ * Applies `webSocketDefaults.maxPackageSize` to a connection still at the
+ * generic default, unless the app changed that default.
+ */
+export function applyWebSocketLimit(connection: StreamCodecConnection): void {
+  const generic = connectionDefaults.maxPackageSize;
+  if (generic === SHIPPED_MAX_PACKAGE_SIZE && connection.maxPackageSize === generic) {
+    connection.maxPackageSize = webSocketDefaults.maxPackageSize;
+  }
+}

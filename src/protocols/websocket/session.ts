@@ -2,7 +2,7 @@ import { invokeErrorCallback, reportCallbackFailure } from '../../callbacks.js';
 import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
 import { statistics } from '../../statistics.js';
 import type { CodecConnection } from '../codec-connection.js';
-import { ConnectionStatus, connectionDefaults } from '../codec-connection.js';
+import { ConnectionStatus } from '../codec-connection.js';
 import { NO_MESSAGE } from '../protocol.js';
 import { CloseCode, closeFrameProblem } from './close-codes.js';
 import { webSocketDefaults } from './defaults.js';
@@ -22,20 +22,6 @@ export const BINARY_TYPE_BLOB = '\x81';
 export const BINARY_TYPE_ARRAYBUFFER = '\x82';
 
 export { webSocketDefaults };
-
-/** The generic packet limit as shipped, before the app could change it. */
-const SHIPPED_MAX_PACKAGE_SIZE = connectionDefaults.maxPackageSize;
-
-/**
- * Applies `webSocketDefaults.maxPackageSize` to a connection still at the
- * generic default, unless the app changed that default.
- */
-export function applyWebSocketLimit(connection: WebSocketConnection): void {
-  const generic = connectionDefaults.maxPackageSize;
-  if (generic === SHIPPED_MAX_PACKAGE_SIZE && connection.maxPackageSize === generic) {
-    connection.maxPackageSize = webSocketDefaults.maxPackageSize;
-  }
-}
 
 // The last unmasked frame built from a string (see `encode`); only small
 // ones, so a big message is not kept alive after it was sent.

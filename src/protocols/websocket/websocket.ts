@@ -14,6 +14,7 @@ import { Request } from '../http/request.js';
 import { type HeadLimits, parseRequestHead, type RequestHead } from '../http/request-head.js';
 import { NO_MESSAGE, type Protocol } from '../protocol.js';
 import { CloseCode } from './close-codes.js';
+import { applyWebSocketLimit } from './defaults.js';
 import { acceptDeflateOffer } from './permessage-deflate.js';
 import {
   acceptResponse,
@@ -23,7 +24,6 @@ import {
   refusalResponse,
 } from './server-handshake.js';
 import {
-  applyWebSocketLimit,
   BINARY_TYPE_ARRAYBUFFER,
   BINARY_TYPE_BLOB,
   closeWebSocket,

@@ -9,8 +9,9 @@ import {
   newClientKey,
   responseHeadLength,
 } from './client-handshake.js';
+import { applyWebSocketLimit } from './defaults.js';
 import { CLIENT_OFFER, checkDeflateResponse } from './permessage-deflate.js';
-import { applyWebSocketLimit, WebSocketSession } from './session.js';
+import { WebSocketSession } from './session.js';
 import type {
   WebSocketClientConnection,
   WebSocketConnection,
