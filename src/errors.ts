@@ -40,6 +40,17 @@ export const ErrorCodes = {
   NO_REQUEST_TO_ANSWER: 'WM_ERR_NO_REQUEST_TO_ANSWER',
   /** A peer or a callback did not finish a step in its allotted time (a WebSocket handshake). */
   TIMEOUT: 'WM_ERR_TIMEOUT',
+  /**
+   * A peer of an internal link (gateway, business worker, GatewayClient,
+   * register) did not prove it knows the cluster's `secretKey`: cut.
+   */
+  LINK_AUTH_FAILED: 'WM_ERR_LINK_AUTH_FAILED',
+  /** A gateway a send or query needs is not connected (unknown, gone, or never reported by a register). */
+  GATEWAY_UNREACHABLE: 'WM_ERR_GATEWAY_UNREACHABLE',
+  /** A gateway did not answer a query within `queryTimeout`. */
+  GATEWAY_TIMEOUT: 'WM_ERR_GATEWAY_TIMEOUT',
+  /** A client id that this cluster never issued (malformed, or not 20/44 hex characters). */
+  INVALID_CLIENT_ID: 'WM_ERR_INVALID_CLIENT_ID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
