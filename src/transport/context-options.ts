@@ -8,6 +8,12 @@ export interface SocketContextOptions {
   ipv6Only?: boolean;
   /** For outbound connections: local address to bind before connecting (`'127.0.0.2'` or `'127.0.0.2:0'`). */
   bindTo?: string;
+  /**
+   * Listen in this process alone: a child's listener is then not shared
+   * through the process manager with its siblings (each gateway process's
+   * own internal port, a port 0 that must differ per process).
+   */
+  exclusive?: boolean;
 }
 
 /**

@@ -60,6 +60,7 @@ export async function listenStream(
           port: address.port,
           backlog,
           ...(context.socket?.ipv6Only !== undefined && { ipv6Only: context.socket.ipv6Only }),
+          ...(context.socket?.exclusive && { exclusive: true }),
         };
   await new Promise<void>((resolve, reject) => {
     const onError = (cause: Error) => {

@@ -1,0 +1,337 @@
+import type { TcpConnection } from '../../connection/tcp-connection.js';
+import { ErrorCodes } from '../../errors.js';
+import { log } from '../../log.js';
+import type { Request } from '../../protocols/http/request.js';
+import { statistics } from '../../statistics.js';
+import { Timer } from '../../timer/timer.js';
+import { Worker } from '../../worker/worker.js';
+import { RegisterClient } from '../register/register-client.js';
+import { clientIdPrefix, encodeClientId, gatewayAddress } from '../wire/client-id.js';
+import { BodyKind, Command } from '../wire/commands.js';
+import { encodeFrame, type GatewayFrame, GatewayFrames } from '../wire/frames.js';
+import { checkProof, newChallenge } from '../wire/link-auth.js';
+import { type ClientEntry, ClientTable } from './client-table.js';
+import { startClientHeartbeat } from './heartbeat.js';
+import { PeerCommands } from './peer-commands.js';
+import { PeerLink } from './peer-link.js';
+import { type GatewayRouter, type RoutedClient, routeEvent } from './router.js';
+import { WaitingEvents } from './waiting-events.js';
+
+/** A gateway's settings, as the `Gateway` worker holds them. */
+export interface GatewaySettings {
+  readonly name: string;
+  readonly id: number;
+  readonly port: number;
+  lanIp: string;
+  startPort: number;
+  innerListen: string;
+  registerAddress: string | string[];
+  secretKey: string;
+  pingInterval: number;
+  pingNotResponseLimit: number;
+  pingData: string;
+  router: GatewayRouter;
+  sendToWorkerBufferSize: number;
+  maxFrameSize: number;
+  maxSessionSize: number;
+  workerWaitTimeout: number;
+  maxWaitingEvents: number;
+  linkTimeout: number;
+  authTimeout: number;
+}
+
+type Client = TcpConnection<unknown, unknown>;
+type Link = TcpConnection<unknown, unknown, PeerLink>;
+
+/**
+ * The gateway's work in one process: its clients and their uid, group and
+ * session tables; the internal listener where business workers and
+ * GatewayClients connect (after proving the secret key); routing each
+ * client's events to a business worker; carrying out what comes back.
+ */
+export class GatewayProcess {
+  readonly #settings: GatewaySettings;
+  readonly #table = new ClientTable();
+  readonly #entries = new Map<Client, ClientEntry>();
+  /** Business workers that take events, by key. */
+  readonly #workers = new Map<string, PeerLink>();
+  readonly #waiting = new WaitingEvents();
+  readonly #commands: PeerCommands;
+  #inner: Worker<string, { context: () => PeerLink }> | null = null;
+  #register: RegisterClient | null = null;
+  #idPrefix = '';
+  #timers: number[] = [];
+  #droppedEvents = 0;
+
+  constructor(settings: GatewaySettings) {
+    this.#settings = settings;
+    this.#commands = new PeerCommands(this.#table, () => settings.maxSessionSize);
+  }
+
+  /** The gateway's internal address, `ip:port`, once listening. */
+  get innerAddress(): string {
+    const port = this.#inner?.port ?? 0;
+    return gatewayAddress(this.#settings.lanIp, port);
+  }
+
+  get clientCount(): number {
+    return this.#table.size;
+  }
+
+  /** Opens the internal listener and announces it to the register(s). */
+  async start(): Promise<void> {
+    const s = this.#settings;
+    const port = s.startPort === 0 ? 0 : s.startPort + s.id;
+    const host = s.innerListen || s.lanIp;
+    const bracketed = host.includes(':') ? `[${host}]` : host;
+    const inner = new Worker(`tcp://${bracketed}:${port}`, {
+      protocol: GatewayFrames,
+      context: () => new PeerLink(),
+      socket: { exclusive: true },
+    });
+    inner.name = `${s.name}:inner`;
+    inner.onConnect = (link) => this.#linkConnected(link);
+    inner.onMessage = (link, frame) => this.#linkFrame(link, frame as GatewayFrame);
+    inner.onClose = (link) => this.#linkClosed(link);
+    inner.onBufferFull = (link) => this.#pauseClientsOf(link.context, true);
+    inner.onBufferDrain = (link) => this.#pauseClientsOf(link.context, false);
+    this.#inner = inner;
+    await inner.listen();
+    this.#idPrefix = clientIdPrefix(s.lanIp, inner.port);
+    this.#register = new RegisterClient({
+      registerAddress: s.registerAddress,
+      secretKey: s.secretKey,
+      role: 'gateway',
+      announce: this.innerAddress,
+    });
+    this.#register.start();
+    this.#timers.push(
+      Timer.add(1, () => this.#expireWaiting()),
+      Timer.add(Math.max(1, s.linkTimeout / 4), () => this.#cutSilentLinks()),
+    );
+    if (s.pingInterval > 0) {
+      this.#timers.push(
+        startClientHeartbeat(this.#table, {
+          interval: s.pingInterval,
+          limit: s.pingNotResponseLimit,
+          data: s.pingData,
+        }),
+      );
+    }
+  }
+
+  /** After the clients are closed: stops announcing, then closes the internal links (flushing them). */
+  async stop(): Promise<void> {
+    for (const id of this.#timers) Timer.del(id);
+    this.#timers = [];
+    await this.#register?.stop();
+    await this.#inner?.stop();
+  }
+
+  // Client side ---------------------------------------------------------------
+
+  clientConnected(connection: Client): void {
+    const entry = this.#table.add(connection);
+    void entry.context; // built now: the address stays readable after the socket is gone
+    this.#entries.set(connection, entry);
+    this.#forward(entry, Command.ON_CONNECT, BodyKind.BINARY, null);
+  }
+
+  clientMessage(connection: Client, data: unknown): void {
+    const entry = this.#entries.get(connection);
+    if (!entry) return;
+    entry.pingsUnanswered = 0;
+    if (typeof data === 'string') this.#forward(entry, Command.ON_MESSAGE, BodyKind.TEXT, data);
+    else if (data instanceof Uint8Array) {
+      this.#forward(entry, Command.ON_MESSAGE, BodyKind.BINARY, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    } else this.#forward(entry, Command.ON_MESSAGE, BodyKind.JSON, JSON.stringify(data) ?? 'null');
+  }
+
+  webSocketConnected(connection: Client, request: Request): void {
+    const entry = this.#entries.get(connection);
+    if (!entry) return;
+    const head = {
+      method: request.method(),
+      uri: request.uri(),
+      path: request.path(),
+      queryString: request.queryString(),
+      query: request.get(),
+      headers: request.header(),
+      cookies: request.cookie(),
+    };
+    this.#forward(entry, Command.ON_WEBSOCKET_CONNECT, BodyKind.JSON, JSON.stringify(head));
+  }
+
+  clientClosed(connection: Client): void {
+    const entry = this.#entries.get(connection);
+    if (!entry) return;
+    this.#entries.delete(connection);
+    this.#forward(entry, Command.ON_CLOSE, BodyKind.BINARY, null);
+    this.#table.remove(entry);
+  }
+
+  #forward(entry: ClientEntry, cmd: number, kind: number, body: Buffer | string | null): void {
+    const link = routeEvent(
+      this.#settings.router,
+      this.#workers,
+      entry,
+      (client) => this.#describe(client),
+      (error) => log(`gateway: router failed, the least busy worker is used: ${String(error)}`),
+    );
+    if (link === null) {
+      const held = this.#waiting.push(
+        { entry, cmd, kind, body, since: Date.now() },
+        this.#settings.maxWaitingEvents,
+      );
+      if (!held && cmd !== Command.ON_CLOSE) {
+        log(
+          `gateway: no business worker connected and ${this.#settings.maxWaitingEvents} events ` +
+            `already wait (maxWaitingEvents): closing ${entry.connection.describe()}`,
+        );
+        entry.connection.destroy();
+      }
+      return;
+    }
+    const frame = encodeFrame(cmd as 1, kind, entry.number, 0, entry.context, body);
+    if (link.connection?.send(frame) === false) {
+      statistics.sendFail++;
+      if (this.#droppedEvents++ % 1000 === 0) {
+        log(
+          `gateway: the link to business worker ${link.key} is full (sendToWorkerBufferSize ` +
+            `${this.#settings.sendToWorkerBufferSize} bytes): ${this.#droppedEvents} event(s) dropped so far`,
+        );
+      }
+    }
+  }
+
+  #describe(entry: ClientEntry): RoutedClient {
+    return {
+      id: encodeClientId(this.#idPrefix, entry.number),
+      remoteIp: entry.connection.getRemoteIp(),
+      remotePort: entry.connection.getRemotePort(),
+      uid: entry.uid,
+    };
+  }
+
+  /** A worker's link is full: clients bound to it stop being read until it drains. */
+  #pauseClientsOf(link: PeerLink, pause: boolean): void {
+    for (const entry of this.#table.byNumber.values()) {
+      if (entry.worker !== link) continue;
+      if (pause) entry.connection.pauseRecv();
+      else entry.connection.resumeRecv();
+    }
+  }
+
+  #expireWaiting(): void {
+    const expired = this.#waiting.takeExpired(Date.now(), this.#settings.workerWaitTimeout * 1000);
+    if (expired.length === 0) return;
+    const clients = new Set(expired.map((event) => event.entry.connection));
+    log(
+      `gateway: no business worker connected for ${this.#settings.workerWaitTimeout} s ` +
+        `(workerWaitTimeout): closing ${clients.size} client(s)`,
+    );
+    for (const client of clients) client.destroy();
+  }
+
+  // Internal links ------------------------------------------------------------
+
+  #linkConnected(connection: Link): void {
+    const link = connection.context;
+    link.connection = connection as TcpConnection<unknown, unknown>;
+    connection.maxPackageSize = this.#settings.maxFrameSize;
+    connection.maxSendBufferSize = this.#settings.sendToWorkerBufferSize;
+    link.challenge = newChallenge();
+    connection.send(encodeFrame(Command.CHALLENGE, 0, 0, 0, link.challenge, null));
+    const timer = setTimeout(() => {
+      if (!link.authenticated) this.#refuse(connection, `no answer to the challenge within ${this.#settings.authTimeout} s (authTimeout)`);
+    }, this.#settings.authTimeout * 1000);
+    timer.unref();
+  }
+
+  #linkFrame(connection: Link, frame: GatewayFrame): void {
+    const link = connection.context;
+    link.lastSeen = Date.now();
+    statistics.totalRequest++;
+    if (!link.authenticated) {
+      this.#authenticate(connection, frame);
+      return;
+    }
+    switch (frame.cmd) {
+      case Command.PING:
+        connection.send(encodeFrame(Command.PING, 0, 0, 0, null, null));
+        return;
+      case Command.LEAVING:
+        link.leaving = true;
+        if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
+        connection.send(encodeFrame(Command.LEFT, 0, 0, 0, null, null));
+        return;
+    }
+    let known: boolean;
+    try {
+      known = this.#commands.execute(link, frame);
+    } catch (error) {
+      this.#refuse(connection, `malformed command ${frame.cmd}: ${(error as Error).message}`);
+      return;
+    }
+    if (!known) this.#refuse(connection, `unknown command ${frame.cmd}`);
+  }
+
+  #authenticate(connection: Link, frame: GatewayFrame): void {
+    const link = connection.context;
+    let answer: { role?: unknown; key?: unknown; proof?: unknown } = {};
+    try {
+      if (frame.cmd === Command.AUTH) answer = JSON.parse(frame.ext.toString());
+    } catch {}
+    const role = answer.role === 'worker' || answer.role === 'client' ? answer.role : null;
+    const key = typeof answer.key === 'string' ? answer.key.slice(0, 256) : '';
+    if (
+      role === null ||
+      !checkProof(this.#settings.secretKey, link.challenge, role, key, answer.proof)
+    ) {
+      this.#refuse(
+        connection,
+        frame.cmd === Command.AUTH ? 'wrong proof of the secret key' : `command ${frame.cmd} before authenticating`,
+      );
+      return;
+    }
+    link.challenge = '';
+    link.role = role;
+    link.key = `${connection.getRemoteIp()}:${key}`;
+    connection.send(
+      encodeFrame(Command.AUTH_OK, 0, 0, 0, JSON.stringify({ gatewayPort: this.#settings.port, idPrefix: this.#idPrefix }), null),
+    );
+    if (role === 'worker') {
+      this.#workers.set(link.key, link);
+      for (const event of this.#waiting.takeAll()) {
+        this.#forward(event.entry, event.cmd, event.kind, event.body);
+      }
+    }
+  }
+
+  #refuse(connection: Link, reason: string): void {
+    log(
+      `gateway: internal link from ${connection.getRemoteAddress()} cut (${ErrorCodes.LINK_AUTH_FAILED}` +
+        `${connection.context.authenticated ? '' : ''}): ${reason}`,
+    );
+    connection.destroy();
+  }
+
+  #linkClosed(connection: Link): void {
+    const link = connection.context;
+    if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
+  }
+
+  #cutSilentLinks(): void {
+    const now = Date.now();
+    const limit = this.#settings.linkTimeout * 1000;
+    for (const connection of this.#inner?.connections.values() ?? []) {
+      if (now - connection.context.lastSeen > limit) {
+        log(
+          `gateway: internal link ${connection.context.key || connection.getRemoteAddress()} ` +
+            `silent for ${this.#settings.linkTimeout} s (linkTimeout): cut`,
+        );
+        connection.destroy();
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import type { ClientEntry } from './client-table.js';
+
+/** A client event that found no business worker connected. */
+export interface WaitingEvent {
+  entry: ClientEntry;
+  cmd: number;
+  kind: number;
+  body: Buffer | string | null;
+  since: number;
+}
+
+/**
+ * Client events held while no business worker is connected (the cluster is
+ * starting, or the only worker is being replaced), in arrival order. Bounded
+ * by count and by age: past either, the clients concerned are closed, and
+ * the caller logs why. The origin closes every such client at once; holding
+ * them briefly lets a single business worker be reloaded without losing one.
+ */
+export class WaitingEvents {
+  #events: WaitingEvent[] = [];
+
+  get size(): number {
+    return this.#events.length;
+  }
+
+  /** `false` when `limit` events already wait: the caller closes the client. */
+  push(event: WaitingEvent, limit: number): boolean {
+    if (this.#events.length >= limit) return false;
+    this.#events.push(event);
+    return true;
+  }
+
+  /** Every waiting event, oldest first, and the queue emptied. */
+  takeAll(): WaitingEvent[] {
+    const events = this.#events;
+    this.#events = [];
+    return events;
+  }
+
+  /** Removes and returns the events older than `maxAgeMs`. */
+  takeExpired(now: number, maxAgeMs: number): WaitingEvent[] {
+    let expired = 0;
+    while (expired < this.#events.length && now - this.#events[expired]!.since > maxAgeMs) expired++;
+    return expired === 0 ? [] : this.#events.splice(0, expired);
+  }
+}
