@@ -147,8 +147,8 @@ export class RegisterLink {
         ? ' before sending a list (a different secretKey? see the register log)'
         : '';
       log(
-        `register client: lost register ${address}${hint}; reconnecting, ` +
-          `every ${delay} s up to every ${this.settings.maxReconnectDelay} s`,
+        `register client: lost register ${address}${hint}; reconnecting in ${delay} s, ` +
+          `backing off up to ${this.settings.maxReconnectDelay} s`,
       );
     } else {
       debugRegister('register link: %s still down, next try in %d s', address, delay);

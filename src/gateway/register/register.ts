@@ -115,7 +115,7 @@ export class Register extends Worker {
   }
 
   /** Checks the register's settings, then listens. */
-  override listen(): Promise<void> {
+  override async listen(): Promise<void> {
     validateRegister(this);
     return super.listen();
   }
