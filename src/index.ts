@@ -30,6 +30,12 @@ export {
   SEND_FAIL,
   WorkermanError,
 } from './errors.js';
+export { Register } from './gateway/register/register.js';
+export {
+  RegisterClient,
+  type RegisterClientOptions,
+  type RegisterRole,
+} from './gateway/register/register-client.js';
 export { type LogSink, log, setLogSink } from './log.js';
 export { Frame } from './protocols/frame.js';
 export { Chunk } from './protocols/http/chunk.js';
