@@ -30,6 +30,14 @@ export {
   SEND_FAIL,
   WorkermanError,
 } from './errors.js';
+export { GatewayApi, type GatewaySession } from './gateway/api/gateway-api.js';
+export { GatewayClient, type GatewayClientOptions } from './gateway/api/gateway-client.js';
+export type { ClientMessage } from './gateway/api/message-body.js';
+export { BusinessWorker } from './gateway/business/business-worker.js';
+export type { BusinessEventHandler, WebSocketHandshake } from './gateway/business/event-handler.js';
+export { ClientContext } from './gateway/business/gateway-client-context.js';
+export { Gateway } from './gateway/gateway/gateway.js';
+export type { GatewayRouter, RoutedClient } from './gateway/gateway/router.js';
 export { Register } from './gateway/register/register.js';
 export {
   RegisterClient,

@@ -2,7 +2,7 @@ import { ErrorCodes, WorkermanError } from '../../errors.js';
 import { decodeClientId, encodeClientId } from '../wire/client-id.js';
 import { Command, type CommandCode, FrameFlag } from '../wire/commands.js';
 import { encodeFrame } from '../wire/frames.js';
-import type { GatewayQuery } from '../gateway/queries.js';
+import type { GatewayQuery } from '../wire/queries.js';
 import type { GatewayLink } from './gateway-link.js';
 import type { GatewayLinks } from './gateway-links.js';
 import { type ClientMessage, messageBody } from './message-body.js';
@@ -58,7 +58,11 @@ export class GatewayApi {
     const plain = encodeFrame(Command.SEND_TO_ALL, flags, 0, 0, null, body);
     for (const link of this.#links.ready()) {
       const skip = exclude.get(link);
-      link.send(skip ? encodeFrame(Command.SEND_TO_ALL, flags, 0, 0, JSON.stringify({ exclude: skip }), body) : plain);
+      link.send(
+        skip
+          ? encodeFrame(Command.SEND_TO_ALL, flags, 0, 0, JSON.stringify({ exclude: skip }), body)
+          : plain,
+      );
     }
   }
 
@@ -73,7 +77,14 @@ export class GatewayApi {
     if (!target) return;
     const { kind, body } = message === undefined ? { kind: 0, body: null } : messageBody(message);
     target.link.send(
-      encodeFrame(Command.CLOSE_CLIENT, kind | (raw ? FrameFlag.RAW : 0), target.client, 0, null, body),
+      encodeFrame(
+        Command.CLOSE_CLIENT,
+        kind | (raw ? FrameFlag.RAW : 0),
+        target.client,
+        0,
+        null,
+        body,
+      ),
     );
   }
 
@@ -81,7 +92,9 @@ export class GatewayApi {
   async destroyClient(clientId: string): Promise<void> {
     await this.#beforeUse();
     const target = this.#target(clientId);
-    target?.link.send(encodeFrame(Command.CLOSE_CLIENT, FrameFlag.DESTROY, target.client, 0, null, null));
+    target?.link.send(
+      encodeFrame(Command.CLOSE_CLIENT, FrameFlag.DESTROY, target.client, 0, null, null),
+    );
   }
 
   async isOnline(clientId: string): Promise<boolean> {
@@ -132,14 +145,28 @@ export class GatewayApi {
     await this.#beforeUse();
     const target = this.#target(clientId);
     if (!target) return null;
-    return ((await this.#askOne(target.link, { q: 'uidOf', client: target.client })) as string | null) ?? null;
+    return (
+      ((await this.#askOne(target.link, { q: 'uidOf', client: target.client })) as string | null) ??
+      null
+    );
   }
 
-  async sendToUid(uid: string | number | readonly (string | number)[], message: ClientMessage, raw = false): Promise<void> {
+  async sendToUid(
+    uid: string | number | readonly (string | number)[],
+    message: ClientMessage,
+    raw = false,
+  ): Promise<void> {
     await this.#beforeUse();
     const uids = (Array.isArray(uid) ? uid : [uid]).map(String);
     const { kind, body } = messageBody(message);
-    const frame = encodeFrame(Command.SEND_TO_UID, kind | (raw ? FrameFlag.RAW : 0), 0, 0, JSON.stringify(uids), body);
+    const frame = encodeFrame(
+      Command.SEND_TO_UID,
+      kind | (raw ? FrameFlag.RAW : 0),
+      0,
+      0,
+      JSON.stringify(uids),
+      body,
+    );
     for (const link of this.#links.ready()) link.send(frame);
   }
 
@@ -183,7 +210,16 @@ export class GatewayApi {
     for (const link of this.#links.ready()) {
       const skip = exclude.get(link);
       link.send(
-        skip ? encodeFrame(Command.SEND_TO_GROUP, flags, 0, 0, JSON.stringify({ groups, exclude: skip }), body) : plain,
+        skip
+          ? encodeFrame(
+              Command.SEND_TO_GROUP,
+              flags,
+              0,
+              0,
+              JSON.stringify({ groups, exclude: skip }),
+              body,
+            )
+          : plain,
       );
     }
   }
@@ -196,12 +232,16 @@ export class GatewayApi {
     return this.#sumFromAll({ q: 'groupClientCount', group: String(group) });
   }
 
-  async getClientSessionsByGroup(group: string | number): Promise<Record<string, GatewaySession | null>> {
+  async getClientSessionsByGroup(
+    group: string | number,
+  ): Promise<Record<string, GatewaySession | null>> {
     return this.#sessionsFromAll({ q: 'groupSessions', group: String(group) });
   }
 
   async getUidListByGroup(group: string | number): Promise<string[]> {
-    return [...new Set((await this.#askAll({ q: 'groupUids', group: String(group) })).flat() as string[])];
+    return [
+      ...new Set((await this.#askAll({ q: 'groupUids', group: String(group) })).flat() as string[]),
+    ];
   }
 
   async getUidCountByGroup(group: string | number): Promise<number> {
@@ -215,7 +255,10 @@ export class GatewayApi {
   /** Every group and the uids in it. */
   async getAllGroupUidList(): Promise<Record<string, string[]>> {
     const merged: Record<string, Set<string>> = {};
-    for (const lists of (await this.#askAll({ q: 'groupUidLists' })) as Record<string, string[]>[]) {
+    for (const lists of (await this.#askAll({ q: 'groupUidLists' })) as Record<
+      string,
+      string[]
+    >[]) {
       for (const [group, uids] of Object.entries(lists)) {
         merged[group] ??= new Set();
         for (const uid of uids) merged[group].add(uid);
@@ -230,7 +273,12 @@ export class GatewayApi {
     await this.#beforeUse();
     const target = this.#target(clientId);
     if (!target) return null;
-    return ((await this.#askOne(target.link, { q: 'session', client: target.client })) as GatewaySession | null) ?? null;
+    return (
+      ((await this.#askOne(target.link, {
+        q: 'session',
+        client: target.client,
+      })) as GatewaySession | null) ?? null
+    );
   }
 
   /** Replaces the client's session. */
@@ -258,18 +306,28 @@ export class GatewayApi {
       const target = this.#target(id);
       if (!target) continue;
       let numbers = byLink.get(target.link);
-      if (!numbers) byLink.set(target.link, (numbers = []));
+      if (!numbers) {
+        numbers = [];
+        byLink.set(target.link, numbers);
+      }
       numbers.push(target.client);
     }
     return byLink;
   }
 
-  async #toClient(cmd: CommandCode, clientId: string, message: ClientMessage, raw: boolean): Promise<void> {
+  async #toClient(
+    cmd: CommandCode,
+    clientId: string,
+    message: ClientMessage,
+    raw: boolean,
+  ): Promise<void> {
     await this.#beforeUse();
     const target = this.#target(clientId);
     if (!target) return;
     const { kind, body } = messageBody(message);
-    target.link.send(encodeFrame(cmd, kind | (raw ? FrameFlag.RAW : 0), target.client, 0, null, body));
+    target.link.send(
+      encodeFrame(cmd, kind | (raw ? FrameFlag.RAW : 0), target.client, 0, null, body),
+    );
   }
 
   async #clientCommand(cmd: CommandCode, clientId: string, ext: string | null): Promise<void> {
@@ -282,7 +340,8 @@ export class GatewayApi {
     try {
       return await link.query(query);
     } catch (error) {
-      if (error instanceof WorkermanError && error.code === ErrorCodes.GATEWAY_UNREACHABLE) return null;
+      if (error instanceof WorkermanError && error.code === ErrorCodes.GATEWAY_UNREACHABLE)
+        return null;
       throw error;
     }
   }
@@ -319,7 +378,10 @@ export class GatewayApi {
     const sessions: Record<string, GatewaySession | null> = {};
     await Promise.all(
       this.#links.ready().map(async (link) => {
-        const share = (await this.#askOne(link, query)) as Record<string, GatewaySession | null> | null;
+        const share = (await this.#askOne(link, query)) as Record<
+          string,
+          GatewaySession | null
+        > | null;
         for (const [number, session] of Object.entries(share ?? {})) {
           sessions[encodeClientId(link.idPrefix, Number(number))] = session;
         }

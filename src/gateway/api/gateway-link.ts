@@ -97,7 +97,10 @@ export class GatewayLink {
     }, this.#settings.queryTimeout * 1000);
     if (reply !== null) return (reply as { value: unknown }).value;
     if (failed || !this.#ready) {
-      throw new WorkermanError(ErrorCodes.GATEWAY_UNREACHABLE, `gateway ${this.address} is not connected`);
+      throw new WorkermanError(
+        ErrorCodes.GATEWAY_UNREACHABLE,
+        `gateway ${this.address} is not connected`,
+      );
     }
     throw new WorkermanError(
       ErrorCodes.GATEWAY_TIMEOUT,

@@ -188,7 +188,10 @@ export class BusinessWorker extends Worker {
 
   #failed(name: string, client: ClientContext, error: unknown): void {
     reportCallbackFailure(
-      { describe: () => `client ${client.id} (${client.remoteIp}:${client.remotePort})`, onError: null },
+      {
+        describe: () => `client ${client.id} (${client.remoteIp}:${client.remotePort})`,
+        onError: null,
+      },
       `eventHandler.${name}`,
       error,
     );

@@ -38,7 +38,8 @@ export class ClientContext {
 
   /** The client's session: a plain object, `{}` until something is put in it. */
   get session(): GatewaySession {
-    this.#session ??= this.#sessionJson === '' ? {} : (JSON.parse(this.#sessionJson) as GatewaySession);
+    this.#session ??=
+      this.#sessionJson === '' ? {} : (JSON.parse(this.#sessionJson) as GatewaySession);
     return this.#session;
   }
 

@@ -15,7 +15,7 @@ export class SessionCache {
     const pending = this.#pending.get(clientId);
     if (pending === undefined) return json;
     // Versions are u32 and wrap: compare the distance, not the values.
-    if (((version - pending.basedOn) >>> 0) < pending.writes) return pending.json;
+    if ((version - pending.basedOn) >>> 0 < pending.writes) return pending.json;
     this.#pending.delete(clientId);
     return json;
   }

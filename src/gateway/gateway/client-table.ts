@@ -88,7 +88,10 @@ export class ClientTable {
     this.unbindUid(entry);
     entry.uid = uid;
     let clients = this.byUid.get(uid);
-    if (!clients) this.byUid.set(uid, (clients = new Set()));
+    if (!clients) {
+      clients = new Set();
+      this.byUid.set(uid, clients);
+    }
     clients.add(entry);
   }
 
@@ -104,7 +107,10 @@ export class ClientTable {
   joinGroup(entry: ClientEntry, group: string): void {
     entry.groups.add(group);
     let clients = this.byGroup.get(group);
-    if (!clients) this.byGroup.set(group, (clients = new Set()));
+    if (!clients) {
+      clients = new Set();
+      this.byGroup.set(group, clients);
+    }
     clients.add(entry);
   }
 

@@ -143,7 +143,12 @@ export class GatewayProcess {
     entry.pingsUnanswered = 0;
     if (typeof data === 'string') this.#forward(entry, Command.ON_MESSAGE, BodyKind.TEXT, data);
     else if (data instanceof Uint8Array) {
-      this.#forward(entry, Command.ON_MESSAGE, BodyKind.BINARY, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      this.#forward(
+        entry,
+        Command.ON_MESSAGE,
+        BodyKind.BINARY,
+        Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      );
     } else this.#forward(entry, Command.ON_MESSAGE, BodyKind.JSON, JSON.stringify(data) ?? 'null');
   }
 
@@ -243,7 +248,11 @@ export class GatewayProcess {
     link.challenge = newChallenge();
     connection.send(encodeFrame(Command.CHALLENGE, 0, 0, 0, link.challenge, null));
     const timer = setTimeout(() => {
-      if (!link.authenticated) this.#refuse(connection, `no answer to the challenge within ${this.#settings.authTimeout} s (authTimeout)`);
+      if (!link.authenticated)
+        this.#refuse(
+          connection,
+          `no answer to the challenge within ${this.#settings.authTimeout} s (authTimeout)`,
+        );
     }, this.#settings.authTimeout * 1000);
     timer.unref();
   }
@@ -290,7 +299,9 @@ export class GatewayProcess {
     ) {
       this.#refuse(
         connection,
-        frame.cmd === Command.AUTH ? 'wrong proof of the secret key' : `command ${frame.cmd} before authenticating`,
+        frame.cmd === Command.AUTH
+          ? 'wrong proof of the secret key'
+          : `command ${frame.cmd} before authenticating`,
       );
       return;
     }
@@ -298,7 +309,14 @@ export class GatewayProcess {
     link.role = role;
     link.key = `${connection.getRemoteIp()}:${key}`;
     connection.send(
-      encodeFrame(Command.AUTH_OK, 0, 0, 0, JSON.stringify({ gatewayPort: this.#settings.port, idPrefix: this.#idPrefix }), null),
+      encodeFrame(
+        Command.AUTH_OK,
+        0,
+        0,
+        0,
+        JSON.stringify({ gatewayPort: this.#settings.port, idPrefix: this.#idPrefix }),
+        null,
+      ),
     );
     if (role === 'worker') {
       this.#workers.set(link.key, link);

@@ -1,5 +1,5 @@
-import { ErrorCodes, WorkermanError } from '../../errors.js';
 import type { TcpConnection } from '../../connection/tcp-connection.js';
+import { ErrorCodes, WorkermanError } from '../../errors.js';
 import type { Request } from '../../protocols/http/request.js';
 import { Worker } from '../../worker/worker.js';
 import type { WorkerOptions } from '../../worker/worker-options.js';
@@ -111,35 +111,97 @@ export class Gateway<
 
   // The Gateway API, for business workers. ------------------------------------
 
-  static sendToAll(...args: Parameters<Api['sendToAll']>) { return processApi().sendToAll(...args); }
-  static sendToClient(...args: Parameters<Api['sendToClient']>) { return processApi().sendToClient(...args); }
-  static closeClient(...args: Parameters<Api['closeClient']>) { return processApi().closeClient(...args); }
-  static destroyClient(...args: Parameters<Api['destroyClient']>) { return processApi().destroyClient(...args); }
-  static isOnline(...args: Parameters<Api['isOnline']>) { return processApi().isOnline(...args); }
-  static getAllClientIdList() { return processApi().getAllClientIdList(); }
-  static getAllClientCount() { return processApi().getAllClientCount(); }
-  static getAllClientIdCount() { return processApi().getAllClientIdCount(); }
-  static getAllClientSessions() { return processApi().getAllClientSessions(); }
-  static bindUid(...args: Parameters<Api['bindUid']>) { return processApi().bindUid(...args); }
-  static unbindUid(...args: Parameters<Api['unbindUid']>) { return processApi().unbindUid(...args); }
-  static isUidOnline(...args: Parameters<Api['isUidOnline']>) { return processApi().isUidOnline(...args); }
-  static getClientIdByUid(...args: Parameters<Api['getClientIdByUid']>) { return processApi().getClientIdByUid(...args); }
-  static getUidByClientId(...args: Parameters<Api['getUidByClientId']>) { return processApi().getUidByClientId(...args); }
-  static sendToUid(...args: Parameters<Api['sendToUid']>) { return processApi().sendToUid(...args); }
-  static getAllUidList() { return processApi().getAllUidList(); }
-  static getAllUidCount() { return processApi().getAllUidCount(); }
-  static joinGroup(...args: Parameters<Api['joinGroup']>) { return processApi().joinGroup(...args); }
-  static leaveGroup(...args: Parameters<Api['leaveGroup']>) { return processApi().leaveGroup(...args); }
-  static ungroup(...args: Parameters<Api['ungroup']>) { return processApi().ungroup(...args); }
-  static sendToGroup(...args: Parameters<Api['sendToGroup']>) { return processApi().sendToGroup(...args); }
-  static getClientIdListByGroup(...args: Parameters<Api['getClientIdListByGroup']>) { return processApi().getClientIdListByGroup(...args); }
-  static getClientCountByGroup(...args: Parameters<Api['getClientCountByGroup']>) { return processApi().getClientCountByGroup(...args); }
-  static getClientSessionsByGroup(...args: Parameters<Api['getClientSessionsByGroup']>) { return processApi().getClientSessionsByGroup(...args); }
-  static getUidListByGroup(...args: Parameters<Api['getUidListByGroup']>) { return processApi().getUidListByGroup(...args); }
-  static getUidCountByGroup(...args: Parameters<Api['getUidCountByGroup']>) { return processApi().getUidCountByGroup(...args); }
-  static getAllGroupIdList() { return processApi().getAllGroupIdList(); }
-  static getAllGroupUidList() { return processApi().getAllGroupUidList(); }
-  static getSession(...args: Parameters<Api['getSession']>) { return processApi().getSession(...args); }
-  static setSession(...args: Parameters<Api['setSession']>) { return processApi().setSession(...args); }
-  static updateSession(...args: Parameters<Api['updateSession']>) { return processApi().updateSession(...args); }
+  static sendToAll(...args: Parameters<Api['sendToAll']>) {
+    return processApi().sendToAll(...args);
+  }
+  static sendToClient(...args: Parameters<Api['sendToClient']>) {
+    return processApi().sendToClient(...args);
+  }
+  static closeClient(...args: Parameters<Api['closeClient']>) {
+    return processApi().closeClient(...args);
+  }
+  static destroyClient(...args: Parameters<Api['destroyClient']>) {
+    return processApi().destroyClient(...args);
+  }
+  static isOnline(...args: Parameters<Api['isOnline']>) {
+    return processApi().isOnline(...args);
+  }
+  static getAllClientIdList() {
+    return processApi().getAllClientIdList();
+  }
+  static getAllClientCount() {
+    return processApi().getAllClientCount();
+  }
+  static getAllClientIdCount() {
+    return processApi().getAllClientIdCount();
+  }
+  static getAllClientSessions() {
+    return processApi().getAllClientSessions();
+  }
+  static bindUid(...args: Parameters<Api['bindUid']>) {
+    return processApi().bindUid(...args);
+  }
+  static unbindUid(...args: Parameters<Api['unbindUid']>) {
+    return processApi().unbindUid(...args);
+  }
+  static isUidOnline(...args: Parameters<Api['isUidOnline']>) {
+    return processApi().isUidOnline(...args);
+  }
+  static getClientIdByUid(...args: Parameters<Api['getClientIdByUid']>) {
+    return processApi().getClientIdByUid(...args);
+  }
+  static getUidByClientId(...args: Parameters<Api['getUidByClientId']>) {
+    return processApi().getUidByClientId(...args);
+  }
+  static sendToUid(...args: Parameters<Api['sendToUid']>) {
+    return processApi().sendToUid(...args);
+  }
+  static getAllUidList() {
+    return processApi().getAllUidList();
+  }
+  static getAllUidCount() {
+    return processApi().getAllUidCount();
+  }
+  static joinGroup(...args: Parameters<Api['joinGroup']>) {
+    return processApi().joinGroup(...args);
+  }
+  static leaveGroup(...args: Parameters<Api['leaveGroup']>) {
+    return processApi().leaveGroup(...args);
+  }
+  static ungroup(...args: Parameters<Api['ungroup']>) {
+    return processApi().ungroup(...args);
+  }
+  static sendToGroup(...args: Parameters<Api['sendToGroup']>) {
+    return processApi().sendToGroup(...args);
+  }
+  static getClientIdListByGroup(...args: Parameters<Api['getClientIdListByGroup']>) {
+    return processApi().getClientIdListByGroup(...args);
+  }
+  static getClientCountByGroup(...args: Parameters<Api['getClientCountByGroup']>) {
+    return processApi().getClientCountByGroup(...args);
+  }
+  static getClientSessionsByGroup(...args: Parameters<Api['getClientSessionsByGroup']>) {
+    return processApi().getClientSessionsByGroup(...args);
+  }
+  static getUidListByGroup(...args: Parameters<Api['getUidListByGroup']>) {
+    return processApi().getUidListByGroup(...args);
+  }
+  static getUidCountByGroup(...args: Parameters<Api['getUidCountByGroup']>) {
+    return processApi().getUidCountByGroup(...args);
+  }
+  static getAllGroupIdList() {
+    return processApi().getAllGroupIdList();
+  }
+  static getAllGroupUidList() {
+    return processApi().getAllGroupUidList();
+  }
+  static getSession(...args: Parameters<Api['getSession']>) {
+    return processApi().getSession(...args);
+  }
+  static setSession(...args: Parameters<Api['setSession']>) {
+    return processApi().setSession(...args);
+  }
+  static updateSession(...args: Parameters<Api['updateSession']>) {
+    return processApi().updateSession(...args);
+  }
 }

@@ -2,9 +2,10 @@ import { PreparedMessage } from '../../connection/prepared-message.js';
 import { log } from '../../log.js';
 import { BODY_KIND_MASK, BodyKind, Command, FrameFlag } from '../wire/commands.js';
 import { encodeFrame, type GatewayFrame } from '../wire/frames.js';
+import type { GatewayQuery } from '../wire/queries.js';
 import type { ClientEntry, ClientTable } from './client-table.js';
 import type { PeerLink } from './peer-link.js';
-import { answerQuery, type GatewayQuery } from './queries.js';
+import { answerQuery } from './queries.js';
 import { mergeSession } from './session-merge.js';
 
 /**
@@ -35,7 +36,8 @@ export class PeerCommands {
       case Command.SEND_TO_UID: {
         const uids = jsonOf(frame) as unknown[];
         const targets: ClientEntry[] = [];
-        for (const uid of uids) for (const client of table.byUid.get(String(uid)) ?? []) targets.push(client);
+        for (const uid of uids)
+          for (const client of table.byUid.get(String(uid)) ?? []) targets.push(client);
         sendToMany(targets, messageOf(frame), frame.flags);
         return true;
       }
@@ -120,7 +122,10 @@ export class PeerCommands {
     }
     const next =
       frame.cmd === Command.UPDATE_SESSION && entry.sessionJson !== ''
-        ? mergeSession(JSON.parse(entry.sessionJson) as Record<string, unknown>, given)
+        ? mergeSession(
+            JSON.parse(entry.sessionJson) as Record<string, unknown>,
+            given as Record<string, unknown>,
+          )
         : given;
     const json = JSON.stringify(next);
     const limit = this.#maxSessionSize();

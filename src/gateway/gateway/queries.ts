@@ -1,27 +1,7 @@
+import type { GatewayQuery } from '../wire/queries.js';
 import type { ClientEntry, ClientTable } from './client-table.js';
 
-/**
- * The questions a peer may ask a gateway (a QUERY frame's JSON), and their
- * answers from this process's clients. Each answer is this gateway's share;
- * the asking side merges the shares of every gateway (api/queries.ts).
- * Clients are named by their number here; the asker turns numbers into ids.
- */
-export type GatewayQuery =
-  | { q: 'isOnline'; client: number }
-  | { q: 'clientNumbers' }
-  | { q: 'clientCount' }
-  | { q: 'sessions' }
-  | { q: 'session'; client: number }
-  | { q: 'uidOf'; client: number }
-  | { q: 'clientsOfUid'; uid: string }
-  | { q: 'uids' }
-  | { q: 'groupClients'; group: string }
-  | { q: 'groupClientCount'; group: string }
-  | { q: 'groupSessions'; group: string }
-  | { q: 'groupUids'; group: string }
-  | { q: 'groupIds' }
-  | { q: 'groupUidLists' };
-
+/** This gateway's share of an answer; the asking side merges the shares of every gateway. */
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function sessionOf(entry: ClientEntry): Json {

@@ -11,7 +11,8 @@ export function mergeSession(
   const merged: Record<string, unknown> = Object.assign(Object.create(null), current);
   for (const [key, value] of Object.entries(update)) {
     const before = merged[key];
-    merged[key] = isPlainObject(before) && isPlainObject(value) ? mergeSession(before, value) : value;
+    merged[key] =
+      isPlainObject(before) && isPlainObject(value) ? mergeSession(before, value) : value;
   }
   return merged;
 }

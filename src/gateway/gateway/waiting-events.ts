@@ -40,7 +40,8 @@ export class WaitingEvents {
   /** Removes and returns the events older than `maxAgeMs`. */
   takeExpired(now: number, maxAgeMs: number): WaitingEvent[] {
     let expired = 0;
-    while (expired < this.#events.length && now - this.#events[expired]!.since > maxAgeMs) expired++;
+    while (expired < this.#events.length && now - this.#events[expired]!.since > maxAgeMs)
+      expired++;
     return expired === 0 ? [] : this.#events.splice(0, expired);
   }
 }

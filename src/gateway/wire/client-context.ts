@@ -43,9 +43,9 @@ export function decodeClientContext(ext: Buffer): ClientContextFields {
     throw new RangeError(`client context of ${ext.length} bytes is shorter than its header`);
   }
   return {
-    remoteIp: ext.latin1Slice(1, 1 + ipLength),
+    remoteIp: ext.toString('latin1', 1, 1 + ipLength),
     remotePort: ext.readUInt16BE(1 + ipLength),
     sessionVersion: ext.readUInt32BE(3 + ipLength),
-    sessionJson: ext.utf8Slice(7 + ipLength, ext.length),
+    sessionJson: ext.toString('utf8', 7 + ipLength),
   };
 }

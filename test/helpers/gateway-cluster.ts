@@ -1,0 +1,96 @@
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { freePort, runStartFile } from './start-file.js';
+import { TestClient } from './test-client.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/gateway-cluster.ts', import.meta.url));
+
+export type ClusterApp = ReturnType<typeof runStartFile> & { ports: Record<string, number> };
+
+/** Starts test/fixtures/gateway-cluster.ts on free ports; stopped with the test. */
+export async function startCluster(t: TestContext, env: Record<string, string> = {}): Promise<ClusterApp> {
+  const ports = { REGISTER_PORT: await freePort(), GATEWAY_PORT: await freePort() };
+  const app = runStartFile(t, FIXTURE, {
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    ...env,
+  });
+  await app.waitForLine(/Start success/);
+  return Object.assign(app, { ports });
+}
+
+/** A text:// client of the cluster: JSON lines, calls answered by tag, pushes kept apart. */
+export class ClusterClient {
+  readonly id: string;
+  readonly worker: number;
+  readonly #socket: TestClient;
+  readonly #lines: Record<string, unknown>[] = [];
+  #waiters: (() => void)[] = [];
+  #tag = 0;
+  #closed = false;
+
+  private constructor(socket: TestClient, welcome: { id: string; worker: number }) {
+    this.#socket = socket;
+    this.id = welcome.id;
+    this.worker = welcome.worker;
+    void this.#pump();
+  }
+
+  static async connect(t: TestContext, port: number): Promise<ClusterClient> {
+    const socket = await TestClient.connect(port);
+    t.after(() => socket.destroy());
+    const welcome = JSON.parse(await socket.readLine()) as { id: string; worker: number };
+    return new ClusterClient(socket, welcome);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for (;;) {
+        const line = await this.#socket.readLine();
+        this.#lines.push(line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : { text: line });
+        this.#wakeAll();
+      }
+    } catch {
+      this.#closed = true;
+      this.#wakeAll();
+    }
+  }
+
+  /** Calls `Gateway[op](...args)` (or a context op) in a business worker; resolves with its result. */
+  async call(op: string, ...args: unknown[]): Promise<unknown> {
+    const tag = ++this.#tag;
+    this.#socket.write(`${JSON.stringify({ tag, op, args })}\n`);
+    const line = await this.next((line) => line.tag === tag);
+    return line.result;
+  }
+
+  send(line: string): void {
+    this.#socket.write(`${line}\n`);
+  }
+
+  /** The next line (call answers excluded unless asked for) matching `match`; it is consumed. */
+  async next(match: (line: Record<string, unknown>) => boolean = (line) => line.tag === undefined): Promise<Record<string, unknown>> {
+    for (;;) {
+      const at = this.#lines.findIndex(match);
+      if (at !== -1) return this.#lines.splice(at, 1)[0]!;
+      if (this.#closed) throw new Error(`client ${this.id} closed while waiting`);
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /** Resolves when the gateway closed this client. */
+  async whenClosed(): Promise<void> {
+    while (!this.#closed) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  #wakeAll(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}
