@@ -5,10 +5,13 @@ import { TestClient } from './test-client.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/gateway-cluster.ts', import.meta.url));
 
-export type ClusterApp = ReturnType<typeof runStartFile> & { ports: Record<string, number> };
+export type ClusterApp = ReturnType<typeof runStartFile> & { ports: { REGISTER_PORT: number; GATEWAY_PORT: number } };
 
 /** Starts test/fixtures/gateway-cluster.ts on free ports; stopped with the test. */
-export async function startCluster(t: TestContext, env: Record<string, string> = {}): Promise<ClusterApp> {
+export async function startCluster(
+  t: TestContext,
+  env: Record<string, string> = {},
+): Promise<ClusterApp> {
   const ports = { REGISTER_PORT: await freePort(), GATEWAY_PORT: await freePort() };
   const app = runStartFile(t, FIXTURE, {
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
@@ -50,7 +53,9 @@ export class ClusterClient {
     try {
       for (;;) {
         const line = await this.#socket.readLine();
-        this.#lines.push(line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : { text: line });
+        this.#lines.push(
+          line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : { text: line },
+        );
         this.#wakeAll();
       }
     } catch {
@@ -72,7 +77,9 @@ export class ClusterClient {
   }
 
   /** The next line (call answers excluded unless asked for) matching `match`; it is consumed. */
-  async next(match: (line: Record<string, unknown>) => boolean = (line) => line.tag === undefined): Promise<Record<string, unknown>> {
+  async next(
+    match: (line: Record<string, unknown>) => boolean = (line) => line.tag === undefined,
+  ): Promise<Record<string, unknown>> {
     for (;;) {
       const at = this.#lines.findIndex(match);
       if (at !== -1) return this.#lines.splice(at, 1)[0]!;

@@ -326,11 +326,13 @@ export class GatewayProcess {
     }
   }
 
+  /** Cuts a link with a logged reason: an authentication failure, or a malformed frame after it. */
   #refuse(connection: Link, reason: string): void {
-    log(
-      `gateway: internal link from ${connection.getRemoteAddress()} cut (${ErrorCodes.LINK_AUTH_FAILED}` +
-        `${connection.context.authenticated ? '' : ''}): ${reason}`,
-    );
+    const code = connection.context.authenticated
+      ? ErrorCodes.BAD_PACKET
+      : ErrorCodes.LINK_AUTH_FAILED;
+    const who = connection.context.key || connection.getRemoteAddress();
+    log(`gateway: internal link from ${who} cut (${code}): ${reason}`);
     connection.destroy();
   }
 
