@@ -33,6 +33,8 @@ export interface SetOptions {
 export interface Store {
   /** The driver's name: `file`, `redis` or `memcached`. */
   readonly driver: StoreDriver;
+  /** Put before every key in the backend (`StoreLimits.prefix`; '' when none). */
+  readonly prefix: string;
   /** The value under `key`, or `undefined` when there is none or it expired. */
   get(key: string): Promise<JsonValue | undefined>;
   /** Stores `value` under `key`, replacing any value there. */
