@@ -38,9 +38,9 @@ export const ErrorCodes = {
    * answer, a late one, a `Chunk` with no chunked response open): dropped.
    */
   NO_REQUEST_TO_ANSWER: 'WM_ERR_NO_REQUEST_TO_ANSWER',
-  /** A peer or a callback did not finish a step in its allotted time (a WebSocket handshake). */
+  /** A peer, a callback or a store did not finish a step in its allotted time (a WebSocket handshake, a store lock). */
   TIMEOUT: 'WM_ERR_TIMEOUT',
-  /** A store key is longer than the store's `maxKeyBytes` (or empty, or not a string). */
+  /** A store key is longer than the store's `maxKeyBytes`. */
   STORE_KEY_TOO_LONG: 'WM_ERR_STORE_KEY_TOO_LONG',
   /** A store value's JSON text is larger than the store's `maxValueBytes`. */
   STORE_VALUE_TOO_LARGE: 'WM_ERR_STORE_VALUE_TOO_LARGE',
