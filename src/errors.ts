@@ -38,7 +38,7 @@ export const ErrorCodes = {
    * answer, a late one, a `Chunk` with no chunked response open): dropped.
    */
   NO_REQUEST_TO_ANSWER: 'WM_ERR_NO_REQUEST_TO_ANSWER',
-  /** A peer or a callback did not finish a step in its allotted time (a WebSocket handshake). */
+  /** A peer, a callback or a store did not finish a step in its allotted time (a WebSocket handshake, a store lock). */
   TIMEOUT: 'WM_ERR_TIMEOUT',
   /**
    * A peer of an internal link (gateway, business worker, GatewayClient,
@@ -51,6 +51,18 @@ export const ErrorCodes = {
   GATEWAY_TIMEOUT: 'WM_ERR_GATEWAY_TIMEOUT',
   /** A client id that this cluster never issued (malformed, or not 20/44 hex characters). */
   INVALID_CLIENT_ID: 'WM_ERR_INVALID_CLIENT_ID',
+  /** A store key is longer than the store's `maxKeyBytes`. */
+  STORE_KEY_TOO_LONG: 'WM_ERR_STORE_KEY_TOO_LONG',
+  /** A store value's JSON text is larger than the store's `maxValueBytes`. */
+  STORE_VALUE_TOO_LARGE: 'WM_ERR_STORE_VALUE_TOO_LARGE',
+  /** A store value is not JSON-serialisable, or `increment` found a value that is not an integer. */
+  STORE_BAD_VALUE: 'WM_ERR_STORE_BAD_VALUE',
+  /** The store's driver cannot do this (memcached cannot list keys). */
+  STORE_UNSUPPORTED: 'WM_ERR_STORE_UNSUPPORTED',
+  /** A store was used after `close()`. */
+  STORE_CLOSED: 'WM_ERR_STORE_CLOSED',
+  /** An optional npm package a feature needs (ioredis, memcache-client) is not installed. */
+  MISSING_PACKAGE: 'WM_ERR_MISSING_PACKAGE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

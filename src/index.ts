@@ -108,6 +108,22 @@ export type {
 } from './protocols/websocket/websocket-types.js';
 export { Ws, Wss } from './protocols/websocket/ws.js';
 export { statistics } from './statistics.js';
+export { createStore, type StoreOptions } from './store/create-store.js';
+export { FileStore, type FileStoreOptions } from './store/file-store.js';
+export {
+  MemcachedStore,
+  type MemcachedStoreClient,
+  type MemcachedStoreOptions,
+} from './store/memcached-store.js';
+export { RedisStore, type RedisStoreClient, type RedisStoreOptions } from './store/redis-store.js';
+export {
+  type JsonValue,
+  type SetOptions,
+  type Store,
+  type StoreDriver,
+  type StoreLimits,
+  storeDefaults,
+} from './store/store.js';
 export { Timer } from './timer/timer.js';
 export type { TransportName } from './transport/address.js';
 export { type ListenAddress, parseAddress } from './transport/address.js';

@@ -2,6 +2,7 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, WorkermanError } from '../errors.js';
+import { privateFolderProblem } from '../private-folder.js';
 
 /**
  * The default home of the pid file, control socket and log:
@@ -37,14 +38,7 @@ export function ensurePrivateDir(dir: string, create: boolean): boolean {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
-  const uid = process.getuid?.();
-  const problem = !stat.isDirectory()
-    ? 'is not a folder (or is a symlink)'
-    : uid !== undefined && stat.uid !== uid
-      ? `belongs to uid ${stat.uid}, not to us (uid ${uid})`
-      : uid !== undefined && (stat.mode & 0o077) !== 0
-        ? `is open to others (mode ${(stat.mode & 0o777).toString(8)})`
-        : null;
+  const problem = privateFolderProblem(stat);
   if (problem !== null) {
     throw new WorkermanError(
       ErrorCodes.UNSAFE_PATH,

@@ -5,7 +5,9 @@ import { TestClient } from './test-client.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/gateway-cluster.ts', import.meta.url));
 
-export type ClusterApp = ReturnType<typeof runStartFile> & { ports: { REGISTER_PORT: number; GATEWAY_PORT: number } };
+export type ClusterApp = ReturnType<typeof runStartFile> & {
+  ports: { REGISTER_PORT: number; GATEWAY_PORT: number };
+};
 
 /** Starts test/fixtures/gateway-cluster.ts on free ports; stopped with the test. */
 export async function startCluster(

@@ -2,8 +2,10 @@
 // and the layers below it, never one above (type imports included), and no
 // import may close a cycle. Files directly in src/ other than index.ts
 // (errors, log, version, ...) are the floor every layer may use; index.ts is
-// the public surface and may use everything.
+// the public surface and may use everything. store (the key-value Store)
+// stands on the floor alone, so any layer above may keep data in it.
 const layers = [
+  'store',
   'timer',
   'transport',
   'protocols',

@@ -40,6 +40,17 @@ export interface GatewaySettings {
   authTimeout: number;
 }
 
+/** The internal listener: gateway frames, a `PeerLink` per connection, this process's own port. */
+function innerListener(address: string) {
+  return new Worker(address, {
+    protocol: GatewayFrames,
+    transport: 'tcp',
+    context: () => new PeerLink(),
+    socket: { exclusive: true },
+  });
+}
+type InnerListener = ReturnType<typeof innerListener>;
+
 type Client = TcpConnection<unknown, unknown>;
 type Link = TcpConnection<unknown, unknown, PeerLink>;
 
@@ -57,7 +68,7 @@ export class GatewayProcess {
   readonly #workers = new Map<string, PeerLink>();
   readonly #waiting = new WaitingEvents();
   readonly #commands: PeerCommands;
-  #inner: Worker<string, { context: () => PeerLink }> | null = null;
+  #inner: InnerListener | null = null;
   #register: RegisterClient | null = null;
   #idPrefix = '';
   #timers: number[] = [];
@@ -84,11 +95,7 @@ export class GatewayProcess {
     const port = s.startPort === 0 ? 0 : s.startPort + s.id;
     const host = s.innerListen || s.lanIp;
     const bracketed = host.includes(':') ? `[${host}]` : host;
-    const inner = new Worker(`tcp://${bracketed}:${port}`, {
-      protocol: GatewayFrames,
-      context: () => new PeerLink(),
-      socket: { exclusive: true },
-    });
+    const inner = innerListener(`tcp://${bracketed}:${port}`);
     inner.name = `${s.name}:inner`;
     inner.onConnect = (link) => this.#linkConnected(link);
     inner.onMessage = (link, frame) => this.#linkFrame(link, frame as GatewayFrame);

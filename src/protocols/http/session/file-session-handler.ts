@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ErrorCodes, WorkermanError } from '../../../errors.js';
+import { privateFolderProblem } from '../../../private-folder.js';
 import type { SessionHandler } from './session-handler.js';
 
 /**
@@ -112,16 +113,8 @@ function defaultSavePath(): string {
 
 async function trustFolder(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: 0o700 });
-  const info = await lstat(path);
-  const uid = process.getuid?.();
-  let problem = '';
-  if (!info.isDirectory()) problem = 'is not a folder (a symbolic link or a file)';
-  else if (uid !== undefined && info.uid !== uid) {
-    problem = `belongs to uid ${info.uid}, not to this process (uid ${uid})`;
-  } else if (uid !== undefined && (info.mode & 0o077) !== 0) {
-    problem = `is open to group or others (mode ${(info.mode & 0o777).toString(8)}; 700 expected)`;
-  }
-  if (problem === '') return;
+  const problem = privateFolderProblem(await lstat(path));
+  if (problem === null) return;
   throw new WorkermanError(
     ErrorCodes.UNSAFE_PATH,
     `session folder ${path} ${problem}: whoever can write there can forge sessions; ` +
