@@ -4,6 +4,7 @@ import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../../errors.js';
 import { log } from '../../log.js';
 import { Text } from '../../protocols/text.js';
 import { DeadlineSweeper } from '../../timer/deadline-sweeper.js';
+import { parseAddress } from '../../transport/address.js';
 import { Worker } from '../../worker/worker.js';
 import { checkProof, newChallenge } from '../wire/link-auth.js';
 import { debugRegister } from './debug-register.js';
@@ -30,6 +31,17 @@ interface Peer {
   address: string;
   /** Clock time (ms) by which the peer must have authenticated; 0 once it has. */
   deadline: number;
+}
+
+/** `socketName`, if it names a stream transport (the register's peers keep a connection). */
+function streamAddress(socketName: string): string {
+  if (parseAddress(socketName).transport === 'udp') {
+    throw new WorkermanError(
+      ErrorCodes.INVALID_OPTION,
+      `Register("${socketName}"): a register needs a stream transport (tcp, ssl or unix), not udp`,
+    );
+  }
+  return socketName;
 }
 
 /** Seconds between two log lines about connections refused over `maxConnections`. */
@@ -79,13 +91,8 @@ export class Register extends Worker {
   #refusalsNotLogged = 0;
 
   constructor(socketName: string) {
-    super(socketName);
-    if (this.transport === 'udp') {
-      throw new WorkermanError(
-        ErrorCodes.INVALID_OPTION,
-        `Register("${socketName}"): a register needs a stream transport (tcp, ssl or unix), not udp`,
-      );
-    }
+    // Refused before super(): a worker is listed for runAll() as soon as it is built.
+    super(streamAddress(socketName));
     this.name = 'Register';
     this.protocol = Text;
     this.reloadable = false;

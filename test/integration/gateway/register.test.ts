@@ -11,6 +11,7 @@ import {
   RegisterClient,
   type RegisterRole,
   setLogSink,
+  Worker,
 } from '../../../src/index.js';
 import { managedApp } from '../../helpers/managed-app.js';
 import { freePort } from '../../helpers/start-file.js';
@@ -236,7 +237,10 @@ test('a stopped RegisterClient leaves nothing running: its process exits on its 
   child.stdout.on('data', (chunk: Buffer) => (out += chunk));
   let errors = '';
   child.stderr.on('data', (chunk: Buffer) => (errors += chunk));
-  const [code] = await once(child, 'exit');
+  // Bounded here, so a process kept alive fails this test and is killed by its cleanup.
+  const [code] = await once(child, 'exit', { signal: AbortSignal.timeout(30_000) }).catch(() => {
+    throw new Error(`the client process did not exit after stop(): ${out}${errors}`);
+  });
   assert.equal(code, 0, out + errors);
   // The register that is not there was reported (and retried) before the stop.
   assert.match(errors, new RegExp(`lost register 127\\.0\\.0\\.1:${deadPort}; reconnecting`));
@@ -256,7 +260,9 @@ test('a register is one process, checks its settings, and refuses connections ov
     { code: ErrorCodes.INVALID_OPTION, message: /must be 1/ },
   );
   assert.equal(register.count, 1);
+  const workers = Worker.getAllWorkers().length;
   assert.throws(() => new Register('udp://127.0.0.1:0'), { code: ErrorCodes.INVALID_OPTION });
+  assert.equal(Worker.getAllWorkers().length, workers, 'a refused register is not left for runAll');
   register.authTimeout = 0;
   register.maxConnections = 1.5;
   await assert.rejects(register.listen(), {
