@@ -58,7 +58,12 @@ export class ClientTable {
   readonly byNumber = new Map<number, ClientEntry>();
   readonly byUid = new Map<string, Set<ClientEntry>>();
   readonly byGroup = new Map<string, Set<ClientEntry>>();
-  #last = 0;
+  #last: number;
+
+  /** `lastNumber`: where counting resumes (the number after it comes first). */
+  constructor(lastNumber = 0) {
+    this.#last = lastNumber;
+  }
 
   add(connection: TcpConnection<unknown, unknown>): ClientEntry {
     do {

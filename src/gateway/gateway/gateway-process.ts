@@ -7,7 +7,7 @@ import { Timer } from '../../timer/timer.js';
 import { Worker } from '../../worker/worker.js';
 import { RegisterClient } from '../register/register-client.js';
 import { clientIdPrefix, encodeClientId, gatewayAddress } from '../wire/client-id.js';
-import { BodyKind, Command } from '../wire/commands.js';
+import { BodyKind, Command, type CommandCode } from '../wire/commands.js';
 import { encodeFrame, type GatewayFrame, GatewayFrames } from '../wire/frames.js';
 import { checkProof, newChallenge } from '../wire/link-auth.js';
 import { type ClientEntry, ClientTable } from './client-table.js';
@@ -182,7 +182,7 @@ export class GatewayProcess {
     this.#table.remove(entry);
   }
 
-  #forward(entry: ClientEntry, cmd: number, kind: number, body: Buffer | string | null): void {
+  #forward(entry: ClientEntry, cmd: CommandCode, kind: number, body: Buffer | string | null): void {
     const link = routeEvent(
       this.#settings.router,
       this.#workers,
@@ -204,7 +204,7 @@ export class GatewayProcess {
       }
       return;
     }
-    const frame = encodeFrame(cmd as 1, kind, entry.number, 0, entry.context, body);
+    const frame = encodeFrame(cmd, kind, entry.number, 0, entry.context, body);
     if (link.connection?.send(frame) === false) {
       statistics.sendFail++;
       if (this.#droppedEvents++ % 1000 === 0) {

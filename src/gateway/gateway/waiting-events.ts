@@ -1,9 +1,10 @@
+import type { CommandCode } from '../wire/commands.js';
 import type { ClientEntry } from './client-table.js';
 
 /** A client event that found no business worker connected. */
 export interface WaitingEvent {
   entry: ClientEntry;
-  cmd: number;
+  cmd: CommandCode;
   kind: number;
   body: Buffer | string | null;
   since: number;
