@@ -267,7 +267,6 @@ export class GatewayProcess {
   #linkFrame(connection: Link, frame: GatewayFrame): void {
     const link = connection.context;
     link.lastSeen = Date.now();
-    statistics.totalRequest++;
     if (!link.authenticated) {
       this.#authenticate(connection, frame);
       return;
