@@ -1,7 +1,10 @@
 // Every example is started as a user would start it, and talked to.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import { freePort, runStartFile } from '../helpers/start-file.js';
 import { TestClient } from '../helpers/test-client.js';
 
@@ -58,4 +61,61 @@ test("examples/protocols answers on each of the manual's three protocols", async
   assert.deepEqual(JSON.parse((await jsonInt.readBytes(length - 4)).toString()), {
     received: { type: 'message', content: 'hello all' },
   });
+});
+
+test('examples/http-hello answers every request with hello world', async (t) => {
+  const port = await freePort();
+  const app = runStartFile(t, example('http-hello/start.ts'), { PORT: String(port) });
+  await app.waitForLine(/Start success/);
+  for (const path of ['/', '/any/path?name=tom']) {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'hello world');
+  }
+  const posted = await fetch(`http://127.0.0.1:${port}/form`, { method: 'POST', body: 'a=1' });
+  assert.equal(await posted.text(), 'hello world');
+});
+
+test('examples/websocket-echo answers text with hello and echoes binary', async (t) => {
+  const port = await freePort();
+  const app = runStartFile(t, example('websocket-echo/start.ts'), { PORT: String(port) });
+  await app.waitForLine(/Start success/);
+  const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+  t.after(() => ws.terminate());
+  await once(ws, 'open');
+  const next = async () => {
+    const [data, isBinary] = (await once(ws, 'message')) as [Buffer, boolean];
+    return { data, isBinary };
+  };
+
+  ws.send('tom');
+  const text = await next();
+  assert.equal(text.isBinary, false);
+  assert.equal(text.data.toString(), 'hello tom');
+
+  const bytes = randomBytes(64 * 1024);
+  ws.send(bytes);
+  const binary = await next();
+  assert.equal(binary.isBinary, true);
+  assert.ok(binary.data.equals(bytes));
+});
+
+test('examples/tcp-raw echoes bytes unchanged, binary included', async (t) => {
+  const port = await freePort();
+  const app = runStartFile(t, example('tcp-raw/start.ts'), { PORT: String(port) });
+  await app.waitForLine(/Start success/);
+  const client = await TestClient.connect(port);
+  t.after(() => client.destroy());
+
+  client.write('tom\r\n'); // what telnet sends
+  assert.equal((await client.readBytes(5)).toString(), 'tom\r\n');
+
+  // Every byte value, then 1 MiB of noise written at once: it crosses many
+  // reads on the way in and out, and must come back byte for byte.
+  const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  const noise = randomBytes(1024 * 1024);
+  client.write(everyByte);
+  client.write(noise);
+  assert.ok((await client.readBytes(everyByte.length)).equals(everyByte));
+  assert.ok((await client.readBytes(noise.length)).equals(noise));
 });
