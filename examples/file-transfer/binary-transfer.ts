@@ -1,10 +1,10 @@
 // The manual's file-upload protocol ("BinaryTransfer"): one packet per file.
 //
-//     0             4           5                    5 + nameLength
-//     +-------------+-----------+--------------------+------------------+
-//     | total bytes | name bytes| file name (UTF-8)  | file data        |
-//     | uint32 BE   | uint8     |                    |                  |
-//     +-------------+-----------+--------------------+------------------+
+//     0             4            5                   5 + name bytes
+//     +-------------+------------+-------------------+------------------+
+//     | total bytes | name bytes | file name (UTF-8) | file data        |
+//     | uint32 BE   | uint8      |                   |                  |
+//     +-------------+------------+-------------------+------------------+
 //
 // The total counts the whole packet, header included. Answers from the
 // server are plain text lines.

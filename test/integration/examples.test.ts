@@ -206,6 +206,13 @@ test('examples/file-transfer saves uploads in UPLOAD_DIR, refuses names that lea
         );
         await client.closed();
       }
+      // A header whose total cannot hold its own name is closed by the codec.
+      const liar = await TestClient.connect(port);
+      t.after(() => liar.destroy());
+      liar.write(Buffer.from([0, 0, 0, 6, 9]));
+      await liar.closed();
+      await app.waitForLine(/file-transfer: codec input\(\) rejected/);
+
       assert.deepEqual(readdirSync(root).sort(), ['photo.bin', 'uploads']);
       assert.deepEqual(readdirSync(uploadDir), ['photo.bin']);
     },
