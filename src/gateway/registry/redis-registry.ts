@@ -184,7 +184,7 @@ export class RedisRegistry {
     const { address, role } = this.#options;
     const keeping =
       role === 'gateway'
-        ? `this gateway's entry expires in ${this.#ttl / 1000} s unless Redis is back`
+        ? `clients and links go on; this gateway announces itself when Redis is ${this.#everReady ? 'back' : 'reachable'}`
         : `keeping the last list (${this.#addresses.length} gateway(s)) and every link`;
     log(
       `redis registry: ${this.#everReady ? 'lost' : 'cannot reach'} ${address.shown} ` +

@@ -39,6 +39,8 @@ test('a redis:// registry address: host, port, db, user and password, prefix and
   assert.equal(legacy.db, 0);
   assert.equal(legacy.ttlMs, 1000);
   assert.equal(parseRedisRegistryAddress('redis://h/1?ttl=3600').ttlMs, 3_600_000);
+  const longest = 'p'.repeat(100);
+  assert.equal(parseRedisRegistryAddress(`redis://h?prefix=${longest}`).prefix, longest);
 });
 
 test('a bad redis:// address is WM_ERR_INVALID_ADDRESS saying what is wrong, password hidden', () => {
