@@ -64,6 +64,11 @@ const MAX_RETRY_DELAY_MS = 1000;
  * none), and for one `ttl` readers only add gateways: a gateway missing
  * then may just not have reconnected yet. A gateway that died during the
  * outage leaves the list at the end of that grace.
+ *
+ * Expiries are found by reading, not by keyspace notifications
+ * (`__keyevent@db__:expired`): those need `CONFIG SET notify-keyspace-events`,
+ * a server-wide switch managed Redis services often refuse, and Redis sends
+ * the event when it evicts the key, which may be well after its expiry.
  */
 export class RedisRegistry {
   readonly #options: RedisRegistryOptions;
