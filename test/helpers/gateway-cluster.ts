@@ -9,7 +9,11 @@ export type ClusterApp = ReturnType<typeof runStartFile> & {
   ports: { REGISTER_PORT: number; GATEWAY_PORT: number };
 };
 
-/** Starts test/fixtures/gateway-cluster.ts on free ports; stopped with the test. */
+/**
+ * Starts test/fixtures/gateway-cluster.ts on free ports; stopped with the
+ * test. With `env.REGISTRY` (`redis://...`) the cluster finds its gateways
+ * through Redis and runs no register (`ports.REGISTER_PORT` stays unused).
+ */
 export async function startCluster(
   t: TestContext,
   env: Record<string, string> = {},

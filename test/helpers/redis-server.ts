@@ -1,16 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
+import { freePort } from './start-file.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
+/** A private redis-server the test may kill and start again on the same port. */
+export interface RedisServer {
+  readonly port: number;
+  /** SIGKILL: the server vanishes as in a crash; its data (none on disk) is gone. */
+  kill(): Promise<void>;
+  /** Starts a fresh, empty server on the same port; resolves once it accepts commands. */
+  start(): Promise<void>;
 }
 
 /**
@@ -18,37 +17,51 @@ async function freePort(): Promise<number> {
  * persistence), waits until it accepts commands, and stops it at test end.
  */
 export async function startRedis(t: TestContext): Promise<number> {
+  return (await startRedisServer(t)).port;
+}
+
+/** As `startRedis`, with a handle to kill and restart the server (a Redis outage). */
+export async function startRedisServer(t: TestContext): Promise<RedisServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--daemonize',
-      'no',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  t.after(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
+  let child: ChildProcess | null = null;
+  const stop = async (signal: NodeJS.Signals) => {
+    const running = child;
+    child = null;
+    if (running === null || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = once(running, 'exit');
+    running.kill(signal);
+    await exited;
+  };
+  t.after(() => stop('SIGTERM'));
+  const start = async () => {
+    if (child !== null) throw new Error(`redis-server on ${port} is running already`);
+    const started = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    child = started;
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      started.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) resolve();
+      });
+      started.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
     });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-  });
-  child.stdout?.resume();
-  return port;
+    started.stdout?.resume();
+  };
+  await start();
+  return { port, kill: () => stop('SIGKILL'), start };
 }

@@ -5,7 +5,7 @@ import type { Request } from '../../protocols/http/request.js';
 import { statistics } from '../../statistics.js';
 import { Timer } from '../../timer/timer.js';
 import { Worker } from '../../worker/worker.js';
-import { RegisterClient } from '../register/register-client.js';
+import { openRegistry, type Registry } from '../registry/registry.js';
 import { clientIdPrefix, encodeClientId, gatewayAddress } from '../wire/client-id.js';
 import { BodyKind, Command, type CommandCode } from '../wire/commands.js';
 import { encodeFrame, type GatewayFrame, GatewayFrames } from '../wire/frames.js';
@@ -69,7 +69,7 @@ export class GatewayProcess {
   readonly #waiting = new WaitingEvents();
   readonly #commands: PeerCommands;
   #inner: InnerListener | null = null;
-  #register: RegisterClient | null = null;
+  #registry: Registry | null = null;
   #idPrefix = '';
   #timers: number[] = [];
   #droppedEvents = 0;
@@ -89,7 +89,7 @@ export class GatewayProcess {
     return this.#table.size;
   }
 
-  /** Opens the internal listener and announces it to the register(s). */
+  /** Opens the internal listener and announces it to the registry. */
   async start(): Promise<void> {
     const s = this.#settings;
     const port = s.startPort === 0 ? 0 : s.startPort + s.id;
@@ -105,13 +105,13 @@ export class GatewayProcess {
     this.#inner = inner;
     await inner.listen();
     this.#idPrefix = clientIdPrefix(s.lanIp, inner.port);
-    this.#register = new RegisterClient({
+    this.#registry = openRegistry({
       registerAddress: s.registerAddress,
       secretKey: s.secretKey,
       role: 'gateway',
       announce: this.innerAddress,
     });
-    this.#register.start();
+    await this.#registry.start();
     this.#timers.push(
       Timer.add(1, () => this.#expireWaiting()),
       Timer.add(Math.max(1, s.linkTimeout / 4), () => this.#cutSilentLinks()),
@@ -131,7 +131,7 @@ export class GatewayProcess {
   async stop(): Promise<void> {
     for (const id of this.#timers) Timer.del(id);
     this.#timers = [];
-    await this.#register?.stop();
+    await this.#registry?.stop();
     await this.#inner?.stop();
   }
 
