@@ -155,10 +155,11 @@ function line(kind, time) {
   stamp.dateTime = at.toISOString();
   stamp.textContent = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   item.append(stamp);
-  const stick =
-    view.messages.scrollTop + view.messages.clientHeight >= view.messages.scrollHeight - 40;
-  view.messages.append(item);
-  if (stick) item.scrollIntoView({ block: 'end' });
+  const list = view.messages;
+  // Follow new lines only when the reader is at the bottom already.
+  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 40;
+  list.append(item);
+  if (atBottom) list.scrollTop = list.scrollHeight;
   return item;
 }
 
