@@ -5,7 +5,7 @@
 //   open http://127.0.0.1:55151 in two browsers
 //
 // Ports from the environment: REGISTER_PORT (1236), GATEWAY_PORT (7272),
-// WEB_PORT (55151), START_PORT (2300: the gateways' inner ports, one per
+// WEB_PORT (55151), START_PORT (2000: the gateways' inner ports, one per
 // process; 0 takes free ones). CHAT_SECRET: the cluster's shared secret.
 import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,7 @@ const gateway = new Gateway(`websocket://0.0.0.0:${gatewayPort}`);
 gateway.name = 'ChatGateway';
 gateway.count = 2;
 gateway.lanIp = '127.0.0.1';
-gateway.startPort = port('START_PORT', 2300);
+gateway.startPort = port('START_PORT', 2000);
 gateway.registerAddress = registerAddress;
 gateway.secretKey = secretKey;
 // Every 25 s a ping, which the page answers; a client silent for two checks is closed.
