@@ -6,7 +6,8 @@
 //
 // Ports from the environment: REGISTER_PORT (1236), GATEWAY_PORT (7272),
 // WEB_PORT (55151), START_PORT (2000: the gateways' inner ports, one per
-// process; 0 takes free ones). CHAT_SECRET: the cluster's shared secret.
+// process; 0 takes free ones). CHAT_SECRET: the cluster's shared secret;
+// PING_INTERVAL: seconds between heartbeats (25).
 import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import {
@@ -41,7 +42,7 @@ gateway.startPort = port('START_PORT', 2000);
 gateway.registerAddress = registerAddress;
 gateway.secretKey = secretKey;
 // Every 25 s a ping, which the page answers; a client silent for two checks is closed.
-gateway.pingInterval = 25;
+gateway.pingInterval = Number(env.PING_INTERVAL ?? 25);
 gateway.pingNotResponseLimit = 2;
 gateway.pingData = '{"type":"ping"}';
 gateway.onConnect = (connection) => {

@@ -83,7 +83,9 @@ test('two browsers chat through examples/chat: lists, public and private message
     page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: false });
 
   const ports = await chatPorts();
-  let app = await startChat(t, ports);
+  // Heartbeats every 2 s: a page that did not answer would be cut after two.
+  const env = { PING_INTERVAL: '2' };
+  let app = await startChat(t, ports, env);
   const browser = await launchBrowser(t);
   const alice = await openChat(browser, app.webUrl);
   const bob = await openChat(browser, app.webUrl);
@@ -114,6 +116,7 @@ test('two browsers chat through examples/chat: lists, public and private message
   await login(mallory, XSS_NAME, 'lobby');
   await waitForUsers(alice, ['alice (you)', 'bob', XSS_NAME]);
   await say(mallory, XSS_MESSAGE);
+  const pingsThen = Number((await mallory.evaluate('document.body.dataset.pings')) ?? 0);
   await shows(alice, XSS_MESSAGE);
   await shows(bob, XSS_MESSAGE);
   const whisper = 'mallory must not read this';
@@ -155,6 +158,11 @@ test('two browsers chat through examples/chat: lists, public and private message
   await shows(alice, 'reloaded, and still here');
   assert.deepEqual(await texts(alice, 'system'), [], 'no connection was lost in the reload');
 
+  // Silent since her message, mallory stayed through three more heartbeats: the page answers them.
+  await mallory.waitForFunction(`Number(document.body.dataset.pings ?? 0) >= ${pingsThen + 3}`);
+  assert.deepEqual(await texts(mallory, 'system'), []);
+  await mallory.waitForSelector('#status[data-state=online]');
+
   // Someone leaves: the others see it.
   await mallory.click('#logout');
   await alice.locator('#messages li[data-kind=leave]').getByText(`${XSS_NAME} left`).waitFor();
@@ -167,7 +175,7 @@ test('two browsers chat through examples/chat: lists, public and private message
   if (app.child.exitCode === null) await once(app.child, 'exit');
   await alice.waitForSelector('#status[data-state=offline]');
   await shoot(alice, 'server-down');
-  app = await startChat(t, ports);
+  app = await startChat(t, ports, env);
   for (const page of [alice, bob]) {
     await page.locator('#messages li[data-kind=system]').getByText('back online').waitFor();
   }
@@ -177,5 +185,6 @@ test('two browsers chat through examples/chat: lists, public and private message
   await shows(alice, 'back after the restart');
   await say(alice, 'welcome back, bob', 'bob');
   await shows(bob, 'welcome back, bob', 'private');
+  assert.deepEqual(await texts(alice, 'system'), ['connection lost, reconnecting…', 'back online']);
   await shoot(alice, 'after-restart');
 });

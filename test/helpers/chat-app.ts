@@ -26,12 +26,17 @@ export async function chatPorts(): Promise<ChatPorts> {
 
 /**
  * Starts examples/chat/start.ts as `npm run example` does, on `ports` (free
- * ones by default), and resolves once it printed the address to open.
+ * ones by default) with `env` added (`PING_INTERVAL`), and resolves once it
+ * printed the address to open.
  * Stopped (its process group killed) when the test ends.
  */
-export async function startChat(t: TestContext, ports?: ChatPorts): Promise<ChatApp> {
+export async function startChat(
+  t: TestContext,
+  ports?: ChatPorts,
+  env: Record<string, string> = {},
+): Promise<ChatApp> {
   const chosen = ports ?? (await chatPorts());
-  const app = runStartFile(t, START_FILE, { ...chosen });
+  const app = runStartFile(t, START_FILE, { ...env, ...chosen });
   const line = await app.waitForLine(/^open http:\/\//);
   const webUrl = line.slice('open '.length);
   return Object.assign(app, {
@@ -43,7 +48,11 @@ export async function startChat(t: TestContext, ports?: ChatPorts): Promise<Chat
 
 export type ChatMessage = Record<string, unknown> & { type: string };
 
-/** One chat user over the `ws` client: everything received is kept in `received`, in order. */
+/**
+ * One chat user over the `ws` client: everything received is kept in
+ * `received`, in order; the gateway's pings are answered, as the page does,
+ * unless `answerPings` is false.
+ */
 export class ChatUser {
   readonly received: ChatMessage[] = [];
   readonly socket: WebSocket;
@@ -52,10 +61,12 @@ export class ChatUser {
   closeCode: number | null = null;
   #wake: (() => void) | null = null;
 
-  private constructor(socket: WebSocket) {
+  private constructor(socket: WebSocket, answerPings: boolean) {
     this.socket = socket;
     socket.on('message', (data) => {
-      this.received.push(JSON.parse(String(data)) as ChatMessage);
+      const message = JSON.parse(String(data)) as ChatMessage;
+      this.received.push(message);
+      if (message.type === 'ping' && answerPings) this.send({ type: 'pong' });
       this.#wake?.();
     });
     socket.on('close', (code) => {
@@ -64,11 +75,11 @@ export class ChatUser {
     });
   }
 
-  static async connect(t: TestContext, url: string): Promise<ChatUser> {
+  static async connect(t: TestContext, url: string, answerPings = true): Promise<ChatUser> {
     const socket = new WebSocket(url);
     t.after(() => socket.terminate());
     await once(socket, 'open');
-    return new ChatUser(socket);
+    return new ChatUser(socket, answerPings);
   }
 
   send(message: Record<string, unknown> | string): void {

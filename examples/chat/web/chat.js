@@ -87,6 +87,8 @@ function receive(message) {
   switch (message.type) {
     case 'ping':
       send({ type: 'pong' });
+      // Counted where a look at the page (or a test) can see the heartbeat.
+      document.body.dataset.pings = String(Number(document.body.dataset.pings ?? 0) + 1);
       break;
     case 'user_list':
       state.self = message.self;

@@ -8,7 +8,8 @@ import { type ChatMessage, ChatUser, startChat } from '../../helpers/chat-app.js
 const isSay = (content: string) => (m: ChatMessage) => m.type === 'say' && m.content === content;
 
 test('examples/chat: the manual chat over the gateway cluster', async (t) => {
-  const app = await startChat(t);
+  // Heartbeats every second: a client that does not answer is closed after two.
+  const app = await startChat(t, undefined, { PING_INTERVAL: '1' });
   const page = await fetch(app.webUrl);
   assert.equal(page.status, 200);
   assert.match(await page.text(), /<script type="module" src="chat.js">/);
@@ -172,6 +173,28 @@ test('examples/chat: the manual chat over the gateway cluster', async (t) => {
     bob.send({ type: 'say', to_uid: 'all', content: 'bob goes on' });
     await bob.next(isSay('bob goes on'));
   });
+
+  await t.test(
+    'heartbeat: pings every interval; who answers stays, who is silent is closed',
+    async () => {
+      const answering = await connect();
+      const silent = await ChatUser.connect(t, app.gatewayUrl, false);
+      await answering.login('awake', 'heartbeat');
+      await silent.login('asleep', 'heartbeat');
+      // Nothing from the silent one after its login: two checks later it is cut.
+      await assert.rejects(
+        silent.next(() => false, 0, 60_000),
+        /closed \(/,
+      );
+      assert.ok(silent.received.some((m) => m.type === 'ping'));
+      const gone = await answering.next((m) => m.type === 'logout' && m.uid === silent.uid);
+      assert.equal(gone.name, 'asleep');
+      const pings = answering.received.filter((m) => m.type === 'ping').length;
+      assert.ok(pings >= 2, `the answering client saw ${pings} pings`);
+      answering.send({ type: 'say', to_uid: 'all', content: 'still awake' });
+      await answering.next(isSay('still awake'));
+    },
+  );
 
   await t.test('logout and close: the room is told, the user leaves the list', async () => {
     const alice = await connect();
