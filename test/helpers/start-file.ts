@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface StartFileRun {
+  child: ChildProcess;
+  output: string[];
+  waitForLine(pattern: RegExp): Promise<string>;
+  /** Runs another verb of the same start file against this master (`reload`, `stop`, `status`). */
+  cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
 /**
  * Runs `node --import tsx <file> start` in its own process group, collects its
  * output lines, and kills the group when the test ends.
@@ -23,12 +31,13 @@ export function runStartFile(
   t: TestContext,
   file: string,
   env: Record<string, string> = {},
-): { child: ChildProcess; output: string[]; waitForLine(pattern: RegExp): Promise<string> } {
+): StartFileRun {
   const privateTmp = mkdtempSync(join(tmpdir(), 'wm-run-'));
+  const childEnv = { ...process.env, TMPDIR: privateTmp, ...env };
   const child = spawn(process.execPath, ['--import', 'tsx', file, 'start'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TMPDIR: privateTmp, ...env },
+    env: childEnv,
   });
   t.after(() => {
     try {
@@ -64,5 +73,18 @@ export function runStartFile(
       await new Promise<void>((resolve) => (wake = resolve));
     }
   };
-  return { child, output, waitForLine };
+  // The same TMPDIR: the verb finds this master's pid file and control socket.
+  const cli = (args: readonly string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', file, ...args],
+        { env: childEnv, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  return { child, output, waitForLine, cli };
 }
