@@ -61,22 +61,30 @@
     sendUpdate(performance.now(), true);
   });
 
-  chatForm.addEventListener('submit', (event) => {
-    event.preventDefault();
+  // The form is never submitted: Enter is handled below, per field.
+  chatForm.addEventListener('submit', (event) => event.preventDefault());
+
+  function say() {
     const text = sayInput.value.trim();
     if (text !== '' && send({ type: 'message', message: text })) {
       me.bubble = { text: [...text].slice(0, 140).join(''), until: performance.now() + BUBBLE_MS };
     }
     sayInput.value = '';
-    sayInput.blur();
-  });
+  }
 
   // Controls ---------------------------------------------------------------
 
   const typing = () => document.activeElement === nameInput || document.activeElement === sayInput;
 
   window.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') document.activeElement?.blur();
+    if (event.key === 'Escape' || (event.key === 'Enter' && typing())) {
+      // Enter in the chat field says it; in the name field it is done naming
+      // (the change event sends the name); either way, back to swimming.
+      if (event.key === 'Enter' && document.activeElement === sayInput) say();
+      event.preventDefault();
+      document.activeElement?.blur();
+      return;
+    }
     if (typing()) return;
     if (event.key === 'Enter') {
       event.preventDefault();
@@ -87,7 +95,10 @@
     if (event.key.startsWith('Arrow')) event.preventDefault();
   });
   window.addEventListener('keyup', (event) => keys.delete(event.key.toLowerCase()));
-  window.addEventListener('blur', () => keys.clear());
+  // Keys held when the focus leaves the pond would otherwise stay held.
+  for (const target of [window, nameInput, sayInput]) {
+    target.addEventListener(target === window ? 'blur' : 'focus', () => keys.clear());
+  }
 
   canvas.addEventListener('pointerdown', (event) => {
     document.activeElement?.blur();
@@ -273,12 +284,13 @@
     draw.save();
     draw.translate(x, y);
     draw.rotate(angle);
+    draw.scale(1.6, 1.6);
     draw.strokeStyle = isMe ? 'rgba(255, 236, 170, 0.85)' : 'rgba(216, 243, 255, 0.75)';
     draw.lineCap = 'round';
     let px = -4;
     let py = 0;
     for (let i = 1; i <= 8; i++) {
-      const nx = -4 - i * 3.2;
+      const nx = -4 - i * 2.6;
       const ny = Math.sin(t.phase - i * 0.7) * (0.6 + i * 0.45) * (0.4 + Math.min(1, t.momentum));
       draw.lineWidth = Math.max(0.8, 4.5 - i * 0.45);
       draw.beginPath();
@@ -297,8 +309,8 @@
     draw.font = '12px system-ui, sans-serif';
     draw.textAlign = 'center';
     draw.fillStyle = 'rgba(216, 243, 255, 0.85)';
-    draw.fillText(t.name ?? '', x, y + 24);
-    if (t.bubble && t.bubble.until > performance.now()) drawBubble(t.bubble.text, x, y - 18);
+    draw.fillText(t.name ?? '', x, y + 50);
+    if (t.bubble && t.bubble.until > performance.now()) drawBubble(t.bubble.text, x, y - 26);
   }
 
   /** A rounded box with the text wrapped to ~200 px, its tip at (x, y). */
