@@ -11,6 +11,12 @@ export class TokenBucket {
   #at: number;
 
   constructor(perSecond: number, burst: number, now: number = Date.now()) {
+    // A NaN rate would make every take() succeed: a typo must not lift the limit.
+    if (!(perSecond > 0 && Number.isFinite(perSecond)) || !(burst >= 1 && Number.isFinite(burst))) {
+      throw new RangeError(
+        `TokenBucket: rate ${perSecond}/s and burst ${burst} must be finite, rate > 0, burst >= 1`,
+      );
+    }
     this.perSecond = perSecond;
     this.burst = burst;
     this.#tokens = burst;

@@ -25,11 +25,24 @@ import {
 import { createTadpoleEvents, DEFAULT_LIMITS } from './events.js';
 
 const env = process.env;
+
+/** `env[name]` as a whole number >= `min`, or `fallback` when unset; anything else stops the start. */
+function wholeNumber(name: string, fallback: number, min: number): number {
+  const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(
+      `${name} must be a whole number >= ${min}, got ${JSON.stringify(env[name])}`,
+    );
+  }
+  return value;
+}
+
 const host = env.HOST ?? '0.0.0.0';
-const registerAddress = `127.0.0.1:${env.REGISTER_PORT ?? 1237}`;
-const gatewayPort = Number(env.GATEWAY_PORT ?? 8585);
-const webPort = Number(env.WEB_PORT ?? 8686);
-const maxMessageBytes = Number(env.MAX_MESSAGE_BYTES ?? 4096);
+const registerAddress = `127.0.0.1:${wholeNumber('REGISTER_PORT', 1237, 1)}`;
+const gatewayPort = wholeNumber('GATEWAY_PORT', 8585, 1);
+const webPort = wholeNumber('WEB_PORT', 8686, 1);
+const startPort = wholeNumber('START_PORT', 4000, 0);
+const maxMessageBytes = wholeNumber('MAX_MESSAGE_BYTES', 4096, 256);
 
 // Gateways and business workers prove this key to each other and to the
 // register. The start file runs again in every child process, and children
@@ -45,7 +58,7 @@ const gateway = new Gateway(`websocket://${host}:${gatewayPort}`);
 gateway.name = 'TadpoleGateway';
 gateway.count = 2;
 gateway.lanIp = '127.0.0.1';
-gateway.startPort = Number(env.START_PORT ?? 4000);
+gateway.startPort = startPort;
 gateway.registerAddress = registerAddress;
 gateway.secretKey = secretKey;
 // Browsers send an update at least every second; one silent through two
@@ -64,8 +77,8 @@ business.registerAddress = registerAddress;
 business.secretKey = secretKey;
 business.eventHandler = createTadpoleEvents({
   ...DEFAULT_LIMITS,
-  updatesPerSecond: Number(env.UPDATES_PER_SECOND ?? DEFAULT_LIMITS.updatesPerSecond),
-  messagesPerSecond: Number(env.MESSAGES_PER_SECOND ?? DEFAULT_LIMITS.messagesPerSecond),
+  updatesPerSecond: wholeNumber('UPDATES_PER_SECOND', DEFAULT_LIMITS.updatesPerSecond, 1),
+  messagesPerSecond: wholeNumber('MESSAGES_PER_SECOND', DEFAULT_LIMITS.messagesPerSecond, 1),
 });
 
 // The page, and where its WebSocket goes (the gateway's port may be moved).

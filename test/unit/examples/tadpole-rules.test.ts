@@ -21,7 +21,19 @@ test('a token bucket gives exactly its burst at once, then its rate', () => {
   assert.equal(bucket.take(1_000), false);
 });
 
-test('a token bucket with a burst smaller than its rate', () => {
+test('a token bucket refuses a rate or burst that would lift the limit', () => {
+  for (const [rate, burst] of [
+    [Number.NaN, 5],
+    [5, Number.NaN],
+    [0, 5],
+    [Number.POSITIVE_INFINITY, 5],
+    [5, 0.5],
+  ] as const) {
+    assert.throws(() => new TokenBucket(rate, burst), RangeError, `${rate}/${burst}`);
+  }
+});
+
+test('a token bucket with a burst bigger than its rate', () => {
   const bucket = new TokenBucket(1, 3, 0);
   assert.deepEqual(
     [0, 0, 0, 0].map(() => bucket.take(0)),
