@@ -1,23 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { freePort } from './start-file.js';
 
 /**
- * Starts a private redis-server on a free loopback port (no disk
- * persistence), waits until it accepts commands, and stops it at test end.
+ * Spawns a private redis-server on a free loopback port (no disk
+ * persistence) and resolves once it accepts commands; `stop` ends it.
  */
-export async function startRedis(t: TestContext): Promise<number> {
+export async function spawnRedis(): Promise<{
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
@@ -35,20 +29,32 @@ export async function startRedis(t: TestContext): Promise<number> {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  t.after(async () => {
-    if (child.exitCode === null) {
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await once(child, 'exit');
     }
-  });
+  };
   let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
     });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-  });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   child.stdout?.resume();
-  return port;
+  return { port, child, stop };
+}
+
+/** A private redis-server (see `spawnRedis`), stopped at test end; resolves with its port. */
+export async function startRedis(t: TestContext): Promise<number> {
+  const redis = await spawnRedis();
+  t.after(() => redis.stop());
+  return redis.port;
 }
