@@ -169,21 +169,22 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
 const share = (p: Phase) =>
   `${Math.round(p.userShare * 100)} / ${Math.round((1 - p.userShare) * 100)}`;
 const OURS: ServerName = 'workerman-ts gateway';
+// GATEWAY_BENCH_SERVERS="workerman-ts gateway,ws" measures only those (when profiling, say).
+const chosen = process.env.GATEWAY_BENCH_SERVERS?.split(',');
+const servers = SERVER_NAMES.filter((name) => !chosen || chosen.includes(name));
 
 console.log(
   `Gateway cluster, ${runs} runs per case (median), Node ${process.version}, ${limit} open files`,
 );
-for (const name of SERVER_NAMES) console.log(`- ${name}: ${SERVER_SHAPES[name]}`);
+for (const name of servers) console.log(`- ${name}: ${SERVER_SHAPES[name]}`);
 const tables = { fanOut: [] as string[], requests: [] as string[], memory: [] as string[] };
 for (const clients of clientCounts) {
-  const results = Object.fromEntries(SERVER_NAMES.map((n) => [n, [] as Result[]])) as Record<
+  const results = Object.fromEntries(servers.map((n) => [n, [] as Result[]])) as Record<
     ServerName,
     Result[]
   >;
   for (let run = 0; run < runs; run++) {
-    const order = SERVER_NAMES.map(
-      (_, i) => SERVER_NAMES[(i + run) % SERVER_NAMES.length] as ServerName,
-    );
+    const order = servers.map((_, i) => servers[(i + run) % servers.length] as ServerName);
     for (const name of order) {
       const result = await measure(name, clients);
       results[name].push(result);
@@ -195,20 +196,13 @@ for (const clients of clientCounts) {
     }
   }
   for (const key of ['fanOut', 'requests'] as const) {
-    const ours = results[OURS].map((r) => r[key].perCpuSecond);
-    for (const name of SERVER_NAMES) {
+    const ours = results[OURS]?.map((r) => r[key].perCpuSecond) ?? [];
+    for (const name of servers) {
       const list = results[name].map((r) => r[key]);
-      const versus = (peer: ServerName) =>
-        name === OURS
-          ? ratio(
-              median(
-                pairRatios(
-                  ours,
-                  results[peer].map((r) => r[key].perCpuSecond),
-                ),
-              ),
-            )
-          : '';
+      const versus = (peer: ServerName) => {
+        const theirs = results[peer]?.map((r) => r[key].perCpuSecond);
+        return name === OURS && theirs ? ratio(median(pairRatios(ours, theirs))) : '';
+      };
       tables[key].push(
         `| ${count(clients)} | ${name} | ${count(median(list.map((p) => p.perSecond)))} | ` +
           `${count(median(list.map((p) => p.perCpuSecond)))} | ${share(list[Math.floor(list.length / 2)] as Phase)} | ` +
@@ -217,7 +211,7 @@ for (const clients of clientCounts) {
       );
     }
   }
-  for (const name of SERVER_NAMES) {
+  for (const name of servers) {
     tables.memory.push(
       `| ${count(clients)} | ${name} | ${kib(median(results[name].map((r) => r.pssPerClient)))} | ` +
         `${kib(median(results[name].map((r) => r.rssPerClient)))} |`,

@@ -46,7 +46,8 @@ export function startServer(name: ServerName): Promise<RunningServer> {
 /**
  * `node --import tsx bench/servers/gateway-cluster.ts start` in its own
  * process group and private TMPDIR (pid file, log). `GATEWAY_CPU_PROF=<dir>`
- * runs every process with `--cpu-prof` there; the profiles are written as
+ * runs the master with `--cpu-prof` there, and so its children (they inherit
+ * its execArgv); the profiles are written as
  * the processes exit, so the cluster is stopped with SIGINT first.
  */
 async function startGatewayCluster(): Promise<RunningServer> {
@@ -55,7 +56,13 @@ async function startGatewayCluster(): Promise<RunningServer> {
   const profileDir = process.env.GATEWAY_CPU_PROF;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', here('../servers/gateway-cluster.ts'), 'start'],
+    [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      '--import',
+      'tsx',
+      here('../servers/gateway-cluster.ts'),
+      'start',
+    ],
     {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,7 +71,6 @@ async function startGatewayCluster(): Promise<RunningServer> {
         TMPDIR: privateTmp,
         REGISTER_PORT: String(await freePort()),
         GATEWAY_PORT: String(port),
-        ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
       },
     },
   );
