@@ -185,7 +185,11 @@ setInterval(() => {
 // Warm-up: until a round of messages from different clients reaches every
 // client (the servers' processes are then all linked), then a tenth of the run.
 let linked = false;
-for (let attempt = 0; attempt < 20 && !linked; attempt++) linked = await fanOut(2 * inFlight, 3000);
+// Each attempt allows for as few as 5,000 deliveries per second.
+const attemptMs = 3000 + (2 * inFlight * clients) / 5;
+for (let attempt = 0; attempt < 20 && !linked; attempt++) {
+  linked = await fanOut(2 * inFlight, attemptMs);
+}
 if (!linked) {
   console.error('relay-load: messages never reached every client');
   process.exit(3);
