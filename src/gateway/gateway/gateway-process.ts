@@ -73,6 +73,11 @@ export class GatewayProcess {
   #idPrefix = '';
   #timers: number[] = [];
   #droppedEvents = 0;
+  /** Peer frames read in this poll phase, carried out together in `#endOfPoll`. */
+  #peerFrames: { connection: Link; frame: GatewayFrame }[] = [];
+  /** Links with client events waiting for `#endOfPoll`. */
+  #linksWithEvents = new Set<PeerLink>();
+  #endOfPollScheduled = false;
 
   constructor(settings: GatewaySettings) {
     this.#settings = settings;
@@ -129,6 +134,7 @@ export class GatewayProcess {
 
   /** After the clients are closed: stops announcing, then closes the internal links (flushing them). */
   async stop(): Promise<void> {
+    this.#flushEvents();
     for (const id of this.#timers) Timer.del(id);
     this.#timers = [];
     await this.#registry?.stop();
@@ -204,16 +210,50 @@ export class GatewayProcess {
       }
       return;
     }
-    const frame = encodeFrame(cmd, kind, entry.number, 0, entry.context, body);
-    if (link.connection?.send(frame) === false) {
+    link.events.push(encodeFrame(cmd, kind, entry.number, 0, entry.context, body));
+    this.#linksWithEvents.add(link);
+    this.#scheduleEndOfPoll();
+  }
+
+  /**
+   * Work gathered while the event loop reads sockets is done once they are
+   * all read (`setImmediate`): client events go to each business worker in
+   * one write, and the commands of every link are carried out together, so a
+   * client that several broadcasts reach in one poll gets them in one write
+   * (one system call for all, not one each).
+   */
+  #scheduleEndOfPoll(): void {
+    if (this.#endOfPollScheduled) return;
+    this.#endOfPollScheduled = true;
+    setImmediate(() => this.#endOfPoll());
+  }
+
+  #endOfPoll(): void {
+    this.#endOfPollScheduled = false;
+    // Events first: a LEFT answered below must follow every event routed to that worker.
+    this.#flushEvents();
+    const frames = this.#peerFrames;
+    this.#peerFrames = [];
+    for (const { connection, frame } of frames) this.#peerCommand(connection, frame);
+  }
+
+  #flushEvents(): void {
+    for (const link of this.#linksWithEvents) {
+      const events = link.events;
+      link.events = [];
+      const batch = events.length === 1 ? (events[0] as Buffer) : Buffer.concat(events);
+      if (link.connection?.send(batch) !== false) continue;
       statistics.sendFail++;
-      if (this.#droppedEvents++ % 1000 === 0) {
+      const before = this.#droppedEvents;
+      this.#droppedEvents += events.length;
+      if (Math.floor(before / 1000) !== Math.floor(this.#droppedEvents / 1000) || before === 0) {
         log(
           `gateway: the link to business worker ${link.key} is full (sendToWorkerBufferSize ` +
             `${this.#settings.sendToWorkerBufferSize} bytes): ${this.#droppedEvents} event(s) dropped so far`,
         );
       }
     }
+    this.#linksWithEvents.clear();
   }
 
   #describe(entry: ClientEntry): RoutedClient {
@@ -271,6 +311,12 @@ export class GatewayProcess {
       this.#authenticate(connection, frame);
       return;
     }
+    this.#peerFrames.push({ connection, frame });
+    this.#scheduleEndOfPoll();
+  }
+
+  #peerCommand(connection: Link, frame: GatewayFrame): void {
+    const link = connection.context;
     switch (frame.cmd) {
       case Command.PING:
         connection.send(encodeFrame(Command.PING, 0, 0, 0, null, null));
@@ -344,6 +390,8 @@ export class GatewayProcess {
 
   #linkClosed(connection: Link): void {
     const link = connection.context;
+    link.events = [];
+    this.#linksWithEvents.delete(link);
     if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
   }
 
