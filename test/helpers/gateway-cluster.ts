@@ -1,21 +1,54 @@
+import { execFile } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { StatusReport } from '../../src/process/status.js';
+import type { CliResult } from './managed-app.js';
 import { freePort, runStartFile } from './start-file.js';
 import { TestClient } from './test-client.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/gateway-cluster.ts', import.meta.url));
 
-export type ClusterApp = ReturnType<typeof runStartFile> & { ports: Record<string, number> };
+export type ClusterApp = ReturnType<typeof runStartFile> & {
+  ports: { REGISTER_PORT: number; GATEWAY_PORT: number };
+  /** Runs a CLI verb (`reload`, `status --json`, ...) against this cluster's master. */
+  cli(args: string[]): Promise<CliResult>;
+  status(): Promise<StatusReport>;
+  /** Pids of the children of the worker named `worker`, from `status`. */
+  pids(worker: string): Promise<number[]>;
+};
 
 /** Starts test/fixtures/gateway-cluster.ts on free ports; stopped with the test. */
-export async function startCluster(t: TestContext, env: Record<string, string> = {}): Promise<ClusterApp> {
+export async function startCluster(
+  t: TestContext,
+  env: Record<string, string> = {},
+): Promise<ClusterApp> {
   const ports = { REGISTER_PORT: await freePort(), GATEWAY_PORT: await freePort() };
-  const app = runStartFile(t, FIXTURE, {
+  const fullEnv = {
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     ...env,
-  });
+  };
+  const app = runStartFile(t, FIXTURE, fullEnv);
   await app.waitForLine(/Start success/);
-  return Object.assign(app, { ports });
+  const cli = (args: string[]): Promise<CliResult> =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', FIXTURE, ...args],
+        { env: { ...process.env, ...fullEnv, TMPDIR: app.tmp }, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  const status = async (): Promise<StatusReport> => {
+    const result = await cli(['status', '--json']);
+    if (result.code !== 0) throw new Error(`status failed: ${result.stderr}`);
+    return JSON.parse(result.stdout) as StatusReport;
+  };
+  const pids = async (worker: string): Promise<number[]> =>
+    (await status()).children.filter((c) => c.worker === worker).map((c) => c.pid);
+  return Object.assign(app, { ports, cli, status, pids });
 }
 
 /** A text:// client of the cluster: JSON lines, calls answered by tag, pushes kept apart. */
@@ -50,7 +83,9 @@ export class ClusterClient {
     try {
       for (;;) {
         const line = await this.#socket.readLine();
-        this.#lines.push(line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : { text: line });
+        this.#lines.push(
+          line.startsWith('{') ? (JSON.parse(line) as Record<string, unknown>) : { text: line },
+        );
         this.#wakeAll();
       }
     } catch {
@@ -72,7 +107,9 @@ export class ClusterClient {
   }
 
   /** The next line (call answers excluded unless asked for) matching `match`; it is consumed. */
-  async next(match: (line: Record<string, unknown>) => boolean = (line) => line.tag === undefined): Promise<Record<string, unknown>> {
+  async next(
+    match: (line: Record<string, unknown>) => boolean = (line) => line.tag === undefined,
+  ): Promise<Record<string, unknown>> {
     for (;;) {
       const at = this.#lines.findIndex(match);
       if (at !== -1) return this.#lines.splice(at, 1)[0]!;

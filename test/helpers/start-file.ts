@@ -23,7 +23,13 @@ export function runStartFile(
   t: TestContext,
   file: string,
   env: Record<string, string> = {},
-): { child: ChildProcess; output: string[]; waitForLine(pattern: RegExp): Promise<string> } {
+): {
+  child: ChildProcess;
+  output: string[];
+  /** The private TMPDIR of the run (the master's pid file and control socket are there). */
+  tmp: string;
+  waitForLine(pattern: RegExp): Promise<string>;
+} {
   const privateTmp = mkdtempSync(join(tmpdir(), 'wm-run-'));
   const child = spawn(process.execPath, ['--import', 'tsx', file, 'start'], {
     detached: true,
@@ -64,5 +70,5 @@ export function runStartFile(
       await new Promise<void>((resolve) => (wake = resolve));
     }
   };
-  return { child, output, waitForLine };
+  return { child, output, tmp: privateTmp, waitForLine };
 }
