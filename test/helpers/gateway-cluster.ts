@@ -71,8 +71,17 @@ export class ClusterClient {
   static async connect(t: TestContext, port: number): Promise<ClusterClient> {
     const socket = await TestClient.connect(port);
     t.after(() => socket.destroy());
-    const welcome = JSON.parse(await socket.readLine()) as { id: string; worker: number };
-    return new ClusterClient(socket, welcome);
+    // A ping of the gateway's heartbeat may come before the business worker's welcome.
+    const early: Record<string, unknown>[] = [];
+    for (;;) {
+      const line = JSON.parse(await socket.readLine()) as Record<string, unknown>;
+      if (line.event === 'welcome') {
+        const client = new ClusterClient(socket, line as unknown as { id: string; worker: number });
+        client.#lines.push(...early);
+        return client;
+      }
+      early.push(line);
+    }
   }
 
   get closed(): boolean {
