@@ -89,8 +89,11 @@ export class EchoStream {
     window?: number;
     keepGoing?: () => boolean;
     answerMs?: number;
+    /** Bytes of filler in each call (ignored by the business worker, not echoed). */
+    pad?: number;
   }): Promise<StreamResult> {
-    const { min, max, window = 16, keepGoing = () => false, answerMs = 30_000 } = options;
+    const { min, max, window = 16, keepGoing = () => false, answerMs = 30_000, pad = 0 } = options;
+    const filler = pad > 0 ? 'x'.repeat(pad) : undefined;
     this.#floor = this.#next;
     this.#expected = this.#next;
     const first = this.#next;
@@ -100,7 +103,7 @@ export class EchoStream {
     for (;;) {
       while (wanted() && this.#next - this.#expected < window) {
         const tag = this.#next++;
-        this.socket.write(`${JSON.stringify({ tag, op: 'echo', args: [tag] })}\n`);
+        this.socket.write(`${JSON.stringify({ tag, op: 'echo', args: [tag], pad: filler })}\n`);
       }
       if (!wanted() && this.#expected >= this.#next) break;
       if (this.#closed)
