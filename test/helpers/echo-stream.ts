@@ -91,11 +91,22 @@ export class EchoStream {
     answerMs?: number;
     /** Bytes of filler in each call (ignored by the business worker, not echoed). */
     pad?: number;
+    /** Milliseconds of asynchronous work the business worker does before answering. */
+    workMs?: number;
   }): Promise<StreamResult> {
-    const { min, max, window = 16, keepGoing = () => false, answerMs = 30_000, pad = 0 } = options;
+    const {
+      min,
+      max,
+      window = 16,
+      keepGoing = () => false,
+      answerMs = 30_000,
+      pad = 0,
+      workMs = 0,
+    } = options;
     const filler = pad > 0 ? 'x'.repeat(pad) : undefined;
     this.#floor = this.#next;
     this.#expected = this.#next;
+    this.#errors.length = 0;
     const first = this.#next;
     let progress = this.#expected;
     let progressAt = Date.now();
@@ -103,7 +114,9 @@ export class EchoStream {
     for (;;) {
       while (wanted() && this.#next - this.#expected < window) {
         const tag = this.#next++;
-        this.socket.write(`${JSON.stringify({ tag, op: 'echo', args: [tag], pad: filler })}\n`);
+        this.socket.write(
+          `${JSON.stringify({ tag, op: 'echo', args: workMs > 0 ? [tag, workMs] : [tag], pad: filler })}\n`,
+        );
       }
       if (!wanted() && this.#expected >= this.#next) break;
       if (this.#closed)
@@ -124,6 +137,12 @@ export class EchoStream {
       answered: this.#expected - first,
       errors: [...this.#errors],
     };
+  }
+
+  /** Sends one numbered call and does not wait for it (it may be lost: a later `probe` or `run` leaves it behind). */
+  fire(): void {
+    const tag = this.#next++;
+    this.socket.write(`${JSON.stringify({ tag, op: 'echo', args: [tag] })}\n`);
   }
 
   /** One call answered within `answerMs`, or `false`. Earlier lost calls are then left behind. */

@@ -15,7 +15,7 @@ import { startClientHeartbeat } from './heartbeat.js';
 import { PeerCommands } from './peer-commands.js';
 import { PeerLink } from './peer-link.js';
 import { type GatewayRouter, type RoutedClient, routeEvent } from './router.js';
-import { WaitingEvents } from './waiting-events.js';
+import { type WaitingEvent, WaitingEvents } from './waiting-events.js';
 
 /** A gateway's settings, as the `Gateway` worker holds them. */
 export interface GatewaySettings {
@@ -93,8 +93,11 @@ export class GatewayProcess {
     inner.onConnect = (link) => this.#linkConnected(link);
     inner.onMessage = (link, frame) => this.#linkFrame(link, frame as GatewayFrame);
     inner.onClose = (link) => this.#linkClosed(link);
-    inner.onBufferFull = (link) => this.#pauseClientsOf(link.context, true);
-    inner.onBufferDrain = (link) => this.#pauseClientsOf(link.context, false);
+    inner.onBufferFull = (link) => {
+      link.context.full = true;
+      this.#pauseClientsOf(link.context, true);
+    };
+    inner.onBufferDrain = (link) => this.#linkDrained(link.context);
     this.#inner = inner;
     await inner.listen();
     this.#idPrefix = clientIdPrefix(s.lanIp, inner.port);
@@ -197,6 +200,20 @@ export class GatewayProcess {
       }
       return;
     }
+    if (link.full || link.backlog.length > 0) {
+      this.#hold(link, { entry, cmd, kind, body, since: Date.now() });
+      return;
+    }
+    this.#sendEvent(link, entry, cmd, kind, body);
+  }
+
+  #sendEvent(
+    link: PeerLink,
+    entry: ClientEntry,
+    cmd: number,
+    kind: number,
+    body: Buffer | string | null,
+  ): void {
     const frame = encodeFrame(cmd as 1, kind, entry.number, 0, entry.context, body);
     if (link.connection?.send(frame) === false) {
       statistics.sendFail++;
@@ -218,10 +235,66 @@ export class GatewayProcess {
     };
   }
 
+  /**
+   * The link to the worker chosen for this event is full: the event waits
+   * in the link's backlog (bounded by `maxWaitingEvents`) and its client is
+   * not read until the backlog is sent, so nothing is dropped or reordered.
+   */
+  #hold(link: PeerLink, event: WaitingEvent): void {
+    const { entry, cmd } = event;
+    if (link.backlog.length >= this.#settings.maxWaitingEvents && cmd !== Command.ON_CLOSE) {
+      log(
+        `gateway: the link to business worker ${link.key} is full and ${this.#settings.maxWaitingEvents} ` +
+          `events already wait for it (maxWaitingEvents): closing ${entry.connection.describe()}`,
+      );
+      entry.connection.destroy();
+      return;
+    }
+    link.backlog.push(event);
+    if (cmd !== Command.ON_CLOSE) {
+      entry.heldBy = link;
+      entry.connection.pauseRecv();
+    }
+  }
+
+  /** The link drained: its backlog goes first, in order, then its clients are read again. */
+  #linkDrained(link: PeerLink): void {
+    link.full = false;
+    const events = link.backlog;
+    link.backlog = [];
+    for (let at = 0; at < events.length; at++) {
+      if (link.full) {
+        link.backlog = events.slice(at);
+        return;
+      }
+      const { entry, cmd, kind, body } = events[at]!;
+      this.#sendEvent(link, entry, cmd, kind, body);
+    }
+    for (const event of events) if (event.entry.heldBy === link) event.entry.heldBy = null;
+    for (const event of events)
+      if (event.entry.heldBy === null) event.entry.connection.resumeRecv();
+    this.#pauseClientsOf(link, false);
+  }
+
+  /**
+   * The link leaves or is gone with events in its backlog: they go to
+   * another worker (or wait for one), in order, before their clients are
+   * read again.
+   */
+  #rerouteBacklog(link: PeerLink): void {
+    const events = link.backlog;
+    link.backlog = [];
+    link.full = false;
+    for (const event of events) if (event.entry.heldBy === link) event.entry.heldBy = null;
+    for (const { entry, cmd, kind, body } of events) this.#forward(entry, cmd, kind, body);
+    for (const event of events)
+      if (event.entry.heldBy === null) event.entry.connection.resumeRecv();
+  }
+
   /** A worker's link is full: clients bound to it stop being read until it drains. */
   #pauseClientsOf(link: PeerLink, pause: boolean): void {
     for (const entry of this.#table.byNumber.values()) {
-      if (entry.worker !== link) continue;
+      if (entry.worker !== link || entry.heldBy !== null) continue;
       if (pause) entry.connection.pauseRecv();
       else entry.connection.resumeRecv();
     }
@@ -272,6 +345,8 @@ export class GatewayProcess {
       case Command.LEAVING:
         link.leaving = true;
         if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
+        this.#rerouteBacklog(link);
+        this.#pauseClientsOf(link, false);
         connection.send(encodeFrame(Command.LEFT, 0, 0, 0, null, null));
         return;
     }
@@ -328,8 +403,7 @@ export class GatewayProcess {
 
   #refuse(connection: Link, reason: string): void {
     log(
-      `gateway: internal link from ${connection.getRemoteAddress()} cut (${ErrorCodes.LINK_AUTH_FAILED}` +
-        `${connection.context.authenticated ? '' : ''}): ${reason}`,
+      `gateway: internal link from ${connection.getRemoteAddress()} cut (${ErrorCodes.LINK_AUTH_FAILED}): ${reason}`,
     );
     connection.destroy();
   }
@@ -337,6 +411,8 @@ export class GatewayProcess {
   #linkClosed(connection: Link): void {
     const link = connection.context;
     if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
+    this.#rerouteBacklog(link);
+    this.#pauseClientsOf(link, false);
   }
 
   #cutSilentLinks(): void {

@@ -1,5 +1,6 @@
 import type { TcpConnection } from '../../connection/tcp-connection.js';
 import type { RoutableLink } from './client-table.js';
+import type { WaitingEvent } from './waiting-events.js';
 
 /** Who is at the other end of an internal link, once it proved the key. */
 export type PeerRole = 'worker' | 'client';
@@ -17,6 +18,10 @@ export class PeerLink implements RoutableLink {
   boundClients = 0;
   /** A business worker said it stops: no new client event goes to it. */
   leaving = false;
+  /** The send buffer reached `sendToWorkerBufferSize`; cleared when it drains. */
+  full = false;
+  /** Events routed here while `full`, sent in order once it drains. */
+  backlog: WaitingEvent[] = [];
   /** When the last frame arrived (ms), for the link timeout. */
   lastSeen = Date.now();
   /** Set once the link is known to this gateway's routing. */

@@ -16,6 +16,17 @@ import { until } from '../../helpers/until.js';
 const MB = 1024 * 1024;
 const WORKER_BUFFER = 1_000_000;
 
+/** Resolves with `promise`, or rejects naming `what` after `ms`. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /** Resident memory of a process, bytes (VmRSS in /proc/<pid>/status). */
 function rss(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -66,7 +77,27 @@ test('a stalled business worker: the gateway stays bounded, then every message a
     ),
   );
   traffic.catch(() => {});
-  const peak = await peakRss(gateways, stall);
+  let stalled = true;
+  void stall.finally(() => (stalled = false)).catch(() => {});
+  const peakDuringStall = peakRss(gateways, stall);
+  // Once the gateway stopped reading the pushers (the link is full), a new
+  // client connects: its connect event, then its calls, wait for the worker too.
+  await until(
+    () => !stalled || clients.reduce((sum, c) => sum + c.socket.socket.writableLength, 0) > 4 * MB,
+    'the pushers to be held back',
+  );
+  const lateConnected = within(
+    60_000,
+    'the welcome of a client that connected while the link was full',
+    EchoStream.connect(t, app.ports.GATEWAY_PORT),
+  );
+  lateConnected.catch(() => {});
+  t.diagnostic(`late client connected ${stalled ? 'during' : 'after'} the stall`);
+  const peak = await peakDuringStall;
+  const late = await lateConnected;
+  const lateResult = await late.run({ min: 50, max: 50, pad: PAD });
+  assert.deepEqual(lateResult.errors, []);
+  assert.equal(lateResult.answered, 50, 'the late client is served');
   const results = await traffic;
   t.diagnostic(
     `gateway RSS: baseline ${(baseline / MB).toFixed(1)} MB, peak during the stall ${(peak / MB).toFixed(1)} MB`,

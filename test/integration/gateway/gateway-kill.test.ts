@@ -35,8 +35,7 @@ test('kill -9 of a business worker: clients stay, the gateways route to the othe
   }
   const [victim, survivor] = (await app.pids('BusinessWorker')) as [number, number];
   // Traffic in flight while the worker dies; answers it held may be lost.
-  for (const client of clients)
-    client.socket.write(`${JSON.stringify({ tag: 1e9, op: 'echo', args: [1e9] })}\n`);
+  for (const client of clients) for (let i = 0; i < 4; i++) client.fire();
   process.kill(victim, 'SIGKILL');
 
   // Every client is answered again (by the survivor, or the restarted one).
