@@ -12,6 +12,7 @@ import { encodeFrame, type GatewayFrame, GatewayFrames } from '../wire/frames.js
 import { checkProof, newChallenge } from '../wire/link-auth.js';
 import { type ClientEntry, ClientTable } from './client-table.js';
 import { startClientHeartbeat } from './heartbeat.js';
+import { holdForLink, rerouteBacklog, sendBacklog } from './link-backlog.js';
 import { PeerCommands } from './peer-commands.js';
 import { PeerLink } from './peer-link.js';
 import { type GatewayRouter, type RoutedClient, routeEvent } from './router.js';
@@ -235,60 +236,28 @@ export class GatewayProcess {
     };
   }
 
-  /**
-   * The link to the worker chosen for this event is full: the event waits
-   * in the link's backlog (bounded by `maxWaitingEvents`) and its client is
-   * not read until the backlog is sent, so nothing is dropped or reordered.
-   */
+  /** The link to the worker chosen for this event is full: the event waits in its backlog. */
   #hold(link: PeerLink, event: WaitingEvent): void {
-    const { entry, cmd } = event;
-    if (link.backlog.length >= this.#settings.maxWaitingEvents && cmd !== Command.ON_CLOSE) {
-      log(
-        `gateway: the link to business worker ${link.key} is full and ${this.#settings.maxWaitingEvents} ` +
-          `events already wait for it (maxWaitingEvents): closing ${entry.connection.describe()}`,
-      );
-      entry.connection.destroy();
-      return;
-    }
-    link.backlog.push(event);
-    if (cmd !== Command.ON_CLOSE) {
-      entry.heldBy = link;
-      entry.connection.pauseRecv();
-    }
+    if (holdForLink(link, event, this.#settings.maxWaitingEvents)) return;
+    log(
+      `gateway: the link to business worker ${link.key} is full and ${this.#settings.maxWaitingEvents} ` +
+        `events already wait for it (maxWaitingEvents): closing ${event.entry.connection.describe()}`,
+    );
+    event.entry.connection.destroy();
   }
 
   /** The link drained: its backlog goes first, in order, then its clients are read again. */
   #linkDrained(link: PeerLink): void {
-    link.full = false;
-    const events = link.backlog;
-    link.backlog = [];
-    for (let at = 0; at < events.length; at++) {
-      if (link.full) {
-        link.backlog = events.slice(at);
-        return;
-      }
-      const { entry, cmd, kind, body } = events[at]!;
-      this.#sendEvent(link, entry, cmd, kind, body);
-    }
-    for (const event of events) if (event.entry.heldBy === link) event.entry.heldBy = null;
-    for (const event of events)
-      if (event.entry.heldBy === null) event.entry.connection.resumeRecv();
-    this.#pauseClientsOf(link, false);
+    const sent = sendBacklog(link, ({ entry, cmd, kind, body }) =>
+      this.#sendEvent(link, entry, cmd, kind, body),
+    );
+    if (sent) this.#pauseClientsOf(link, false);
   }
 
-  /**
-   * The link leaves or is gone with events in its backlog: they go to
-   * another worker (or wait for one), in order, before their clients are
-   * read again.
-   */
+  /** A link that leaves or closed: its backlog goes to another worker, its clients are read again. */
   #rerouteBacklog(link: PeerLink): void {
-    const events = link.backlog;
-    link.backlog = [];
-    link.full = false;
-    for (const event of events) if (event.entry.heldBy === link) event.entry.heldBy = null;
-    for (const { entry, cmd, kind, body } of events) this.#forward(entry, cmd, kind, body);
-    for (const event of events)
-      if (event.entry.heldBy === null) event.entry.connection.resumeRecv();
+    rerouteBacklog(link, ({ entry, cmd, kind, body }) => this.#forward(entry, cmd, kind, body));
+    this.#pauseClientsOf(link, false);
   }
 
   /** A worker's link is full: clients bound to it stop being read until it drains. */
@@ -346,7 +315,6 @@ export class GatewayProcess {
         link.leaving = true;
         if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
         this.#rerouteBacklog(link);
-        this.#pauseClientsOf(link, false);
         connection.send(encodeFrame(Command.LEFT, 0, 0, 0, null, null));
         return;
     }
@@ -412,7 +380,6 @@ export class GatewayProcess {
     const link = connection.context;
     if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
     this.#rerouteBacklog(link);
-    this.#pauseClientsOf(link, false);
   }
 
   #cutSilentLinks(): void {
