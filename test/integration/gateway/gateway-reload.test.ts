@@ -28,7 +28,12 @@ for (const businessCount of [2, 1]) {
     let reloading = true;
     const traffic = Promise.all(
       clients.map((client) =>
-        client.run({ min: MIN_MESSAGES, max: MAX_MESSAGES, keepGoing: () => reloading, workMs: WORK_MS }),
+        client.run({
+          min: MIN_MESSAGES,
+          max: MAX_MESSAGES,
+          keepGoing: () => reloading,
+          workMs: WORK_MS,
+        }),
       ),
     );
     // A failure of the traffic must not wait for the reloads to end.
