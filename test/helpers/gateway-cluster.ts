@@ -1,5 +1,6 @@
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { StatusReport } from '../../src/process/status.js';
 import { freePort, runStartFile } from './start-file.js';
 import { TestClient } from './test-client.js';
 
@@ -7,6 +8,9 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/gateway-cluster.ts', import.m
 
 export type ClusterApp = ReturnType<typeof runStartFile> & {
   ports: { REGISTER_PORT: number; GATEWAY_PORT: number };
+  status(): Promise<StatusReport>;
+  /** Pids of the children of the worker named `worker`, from `status`. */
+  pids(worker: string): Promise<number[]>;
 };
 
 /**
@@ -19,12 +23,20 @@ export async function startCluster(
   env: Record<string, string> = {},
 ): Promise<ClusterApp> {
   const ports = { REGISTER_PORT: await freePort(), GATEWAY_PORT: await freePort() };
-  const app = runStartFile(t, FIXTURE, {
+  const fullEnv = {
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     ...env,
-  });
+  };
+  const app = runStartFile(t, FIXTURE, fullEnv);
   await app.waitForLine(/Start success/);
-  return Object.assign(app, { ports });
+  const status = async (): Promise<StatusReport> => {
+    const result = await app.cli(['status', '--json']);
+    if (result.code !== 0) throw new Error(`status failed: ${result.stderr}`);
+    return JSON.parse(result.stdout) as StatusReport;
+  };
+  const pids = async (worker: string): Promise<number[]> =>
+    (await status()).children.filter((c) => c.worker === worker).map((c) => c.pid);
+  return Object.assign(app, { ports, status, pids });
 }
 
 /** A text:// client of the cluster: JSON lines, calls answered by tag, pushes kept apart. */
@@ -47,8 +59,17 @@ export class ClusterClient {
   static async connect(t: TestContext, port: number): Promise<ClusterClient> {
     const socket = await TestClient.connect(port);
     t.after(() => socket.destroy());
-    const welcome = JSON.parse(await socket.readLine()) as { id: string; worker: number };
-    return new ClusterClient(socket, welcome);
+    // A ping of the gateway's heartbeat may come before the business worker's welcome.
+    const early: Record<string, unknown>[] = [];
+    for (;;) {
+      const line = JSON.parse(await socket.readLine()) as Record<string, unknown>;
+      if (line.event === 'welcome') {
+        const client = new ClusterClient(socket, line as unknown as { id: string; worker: number });
+        client.#lines.push(...early);
+        return client;
+      }
+      early.push(line);
+    }
   }
 
   get closed(): boolean {

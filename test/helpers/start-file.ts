@@ -18,6 +18,8 @@ export async function freePort(): Promise<number> {
 export interface StartFileRun {
   child: ChildProcess;
   output: string[];
+  /** The private TMPDIR of the run (the master's pid file and control socket are there). */
+  tmp: string;
   waitForLine(pattern: RegExp): Promise<string>;
   /** Runs another verb of the same start file against this master (`reload`, `stop`, `status`). */
   cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
@@ -86,5 +88,5 @@ export function runStartFile(
         },
       );
     });
-  return { child, output, waitForLine, cli };
+  return { child, output, tmp: privateTmp, waitForLine, cli };
 }

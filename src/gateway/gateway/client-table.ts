@@ -22,6 +22,8 @@ export class ClientEntry {
   pingsUnanswered = 0;
   /** The business worker this client's events go to (sticky routing). */
   worker: RoutableLink | null = null;
+  /** The worker link whose backlog holds this client's events (it is not read meanwhile). */
+  heldBy: RoutableLink | null = null;
   #context: Buffer | null = null;
 
   constructor(number: number, connection: TcpConnection<unknown, unknown>) {

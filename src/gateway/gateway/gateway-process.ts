@@ -2,20 +2,20 @@ import type { TcpConnection } from '../../connection/tcp-connection.js';
 import { ErrorCodes } from '../../errors.js';
 import { log } from '../../log.js';
 import type { Request } from '../../protocols/http/request.js';
-import { statistics } from '../../statistics.js';
 import { Timer } from '../../timer/timer.js';
 import { Worker } from '../../worker/worker.js';
 import { openRegistry, type Registry } from '../registry/registry.js';
 import { clientIdPrefix, encodeClientId, gatewayAddress } from '../wire/client-id.js';
 import { BodyKind, Command, type CommandCode } from '../wire/commands.js';
-import { encodeFrame, type GatewayFrame, GatewayFrames } from '../wire/frames.js';
+import { encodeFrame, encodeFrames, type GatewayFrame, GatewayFrames } from '../wire/frames.js';
 import { checkProof, newChallenge } from '../wire/link-auth.js';
 import { type ClientEntry, ClientTable } from './client-table.js';
 import { startClientHeartbeat } from './heartbeat.js';
+import { holdForLink, rerouteBacklog, sendBacklog } from './link-backlog.js';
 import { PeerCommands } from './peer-commands.js';
 import { PeerLink } from './peer-link.js';
 import { type GatewayRouter, type RoutedClient, routeEvent } from './router.js';
-import { WaitingEvents } from './waiting-events.js';
+import { type ClientEvent, WaitingEvents } from './waiting-events.js';
 
 /** A gateway's settings, as the `Gateway` worker holds them. */
 export interface GatewaySettings {
@@ -72,7 +72,6 @@ export class GatewayProcess {
   #registry: Registry | null = null;
   #idPrefix = '';
   #timers: number[] = [];
-  #droppedEvents = 0;
   /** Peer frames read in this poll phase, carried out together in `#endOfPoll`. */
   #peerFrames: { connection: Link; frame: GatewayFrame }[] = [];
   /** Links with client events waiting for `#endOfPoll`. */
@@ -105,8 +104,11 @@ export class GatewayProcess {
     inner.onConnect = (link) => this.#linkConnected(link);
     inner.onMessage = (link, frame) => this.#linkFrame(link, frame as GatewayFrame);
     inner.onClose = (link) => this.#linkClosed(link);
-    inner.onBufferFull = (link) => this.#pauseClientsOf(link.context, true);
-    inner.onBufferDrain = (link) => this.#pauseClientsOf(link.context, false);
+    inner.onBufferFull = (link) => {
+      link.context.full = true;
+      this.#pauseClientsOf(link.context, true);
+    };
+    inner.onBufferDrain = (link) => this.#linkDrained(link.context);
     this.#inner = inner;
     await inner.listen();
     this.#idPrefix = clientIdPrefix(s.lanIp, inner.port);
@@ -210,7 +212,12 @@ export class GatewayProcess {
       }
       return;
     }
-    link.events.push(encodeFrame(cmd, kind, entry.number, 0, entry.context, body));
+    const event = { entry, cmd, kind, body };
+    if (link.full || link.backlog.length > 0) {
+      this.#hold(link, event);
+      return;
+    }
+    link.events.push(event);
     this.#linksWithEvents.add(link);
     this.#scheduleEndOfPoll();
   }
@@ -237,23 +244,33 @@ export class GatewayProcess {
     for (const { connection, frame } of frames) this.#peerCommand(connection, frame);
   }
 
+  /**
+   * Each business worker's events of this poll, in one write. Events for a
+   * link that filled up meanwhile (or whose send is refused) wait in its
+   * backlog instead: none is dropped.
+   */
   #flushEvents(): void {
     for (const link of this.#linksWithEvents) {
       const events = link.events;
       link.events = [];
-      const batch = events.length === 1 ? (events[0] as Buffer) : Buffer.concat(events);
-      if (link.connection?.send(batch) !== false) continue;
-      statistics.sendFail++;
-      const before = this.#droppedEvents;
-      this.#droppedEvents += events.length;
-      if (Math.floor(before / 1000) !== Math.floor(this.#droppedEvents / 1000) || before === 0) {
-        log(
-          `gateway: the link to business worker ${link.key} is full (sendToWorkerBufferSize ` +
-            `${this.#settings.sendToWorkerBufferSize} bytes): ${this.#droppedEvents} event(s) dropped so far`,
-        );
+      if (
+        link.full ||
+        link.backlog.length > 0 ||
+        link.connection?.send(encodeFrames(events)) === false
+      ) {
+        for (const event of events) this.#hold(link, event);
       }
     }
     this.#linksWithEvents.clear();
+  }
+
+  /** One event on its own (a backlog being sent after a drain). */
+  #sendEvent(link: PeerLink, { entry, cmd, kind, body }: ClientEvent): void {
+    if (
+      link.connection?.send(encodeFrame(cmd, kind, entry.number, 0, entry.context, body)) === false
+    ) {
+      this.#hold(link, { entry, cmd, kind, body });
+    }
   }
 
   #describe(entry: ClientEntry): RoutedClient {
@@ -265,10 +282,32 @@ export class GatewayProcess {
     };
   }
 
+  /** The link to the worker chosen for this event is full: the event waits in its backlog. */
+  #hold(link: PeerLink, event: ClientEvent): void {
+    if (holdForLink(link, event, this.#settings.maxWaitingEvents)) return;
+    log(
+      `gateway: the link to business worker ${link.key} is full and ${this.#settings.maxWaitingEvents} ` +
+        `events already wait for it (maxWaitingEvents): closing ${event.entry.connection.describe()}`,
+    );
+    event.entry.connection.destroy();
+  }
+
+  /** The link drained: its backlog goes first, in order, then its clients are read again. */
+  #linkDrained(link: PeerLink): void {
+    const sent = sendBacklog(link, (event) => this.#sendEvent(link, event));
+    if (sent) this.#pauseClientsOf(link, false);
+  }
+
+  /** A link that leaves or closed: its backlog goes to another worker, its clients are read again. */
+  #rerouteBacklog(link: PeerLink): void {
+    rerouteBacklog(link, ({ entry, cmd, kind, body }) => this.#forward(entry, cmd, kind, body));
+    this.#pauseClientsOf(link, false);
+  }
+
   /** A worker's link is full: clients bound to it stop being read until it drains. */
   #pauseClientsOf(link: PeerLink, pause: boolean): void {
     for (const entry of this.#table.byNumber.values()) {
-      if (entry.worker !== link) continue;
+      if (entry.worker !== link || entry.heldBy !== null) continue;
       if (pause) entry.connection.pauseRecv();
       else entry.connection.resumeRecv();
     }
@@ -324,6 +363,7 @@ export class GatewayProcess {
       case Command.LEAVING:
         link.leaving = true;
         if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
+        this.#rerouteBacklog(link);
         connection.send(encodeFrame(Command.LEFT, 0, 0, 0, null, null));
         return;
     }
@@ -390,9 +430,12 @@ export class GatewayProcess {
 
   #linkClosed(connection: Link): void {
     const link = connection.context;
+    // Events not yet written go elsewhere, after the backlog (they came later).
+    link.backlog.push(...link.events);
     link.events = [];
     this.#linksWithEvents.delete(link);
     if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
+    this.#rerouteBacklog(link);
   }
 
   #cutSilentLinks(): void {

@@ -53,7 +53,11 @@ export class Gateway<
   maxSessionSize = 64 * 1024;
   /** Seconds client events are held while no business worker is connected; then their clients are closed. */
   workerWaitTimeout = 10;
-  /** Client events held while no business worker is connected; a client whose event does not fit is closed. */
+  /**
+   * Client events held while no business worker is connected, and per worker
+   * while its link is full (`sendToWorkerBufferSize`); a client whose event
+   * does not fit is closed.
+   */
   maxWaitingEvents = 10_000;
   /** Seconds an internal link may stay silent (its peer pings) before it is cut. */
   linkTimeout = 30;

@@ -1,12 +1,16 @@
 import type { CommandCode } from '../wire/commands.js';
 import type { ClientEntry } from './client-table.js';
 
-/** A client event that found no business worker connected. */
-export interface WaitingEvent {
+/** A client's event for a business worker: connect, message, WebSocket handshake, close. */
+export interface ClientEvent {
   entry: ClientEntry;
   cmd: CommandCode;
   kind: number;
   body: Buffer | string | null;
+}
+
+/** A client event that found no business worker connected, and since when. */
+export interface WaitingEvent extends ClientEvent {
   since: number;
 }
 

@@ -52,17 +52,66 @@ export function encodeFrame(
 ): Buffer {
   const extLength = partLength(ext);
   const bodyLength = partLength(body);
-  const total = FRAME_HEADER_BYTES + extLength + bodyLength;
-  const out = Buffer.allocUnsafe(total);
-  out.writeUInt32BE(total, 0);
-  out[4] = cmd;
-  out[5] = flags;
-  out.writeUInt32BE(client >>> 0, 6);
-  out.writeUInt32BE(request >>> 0, 10);
-  out.writeUInt32BE(extLength, 14);
-  writePart(out, ext, FRAME_HEADER_BYTES, extLength);
-  writePart(out, body, FRAME_HEADER_BYTES + extLength, bodyLength);
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + extLength + bodyLength);
+  writeFrame(out, 0, cmd, flags, client, request, ext, extLength, body, bodyLength);
   return out;
+}
+
+/** A client event as a gateway forwards it: the client's number and context, then the message. */
+export interface EventFrame {
+  cmd: CommandCode;
+  kind: number;
+  body: Part;
+  entry: { readonly number: number; readonly context: Buffer };
+}
+
+/** Several client events back to back in one allocation, for one write. */
+export function encodeFrames(events: readonly EventFrame[]): Buffer {
+  let total = 0;
+  for (const { body, entry } of events)
+    total += FRAME_HEADER_BYTES + entry.context.length + partLength(body);
+  const out = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (const { cmd, kind, body, entry } of events) {
+    const bodyLength = partLength(body);
+    const contextLength = entry.context.length;
+    writeFrame(
+      out,
+      offset,
+      cmd,
+      kind,
+      entry.number,
+      0,
+      entry.context,
+      contextLength,
+      body,
+      bodyLength,
+    );
+    offset += FRAME_HEADER_BYTES + contextLength + bodyLength;
+  }
+  return out;
+}
+
+function writeFrame(
+  out: Buffer,
+  at: number,
+  cmd: CommandCode,
+  flags: number,
+  client: number,
+  request: number,
+  ext: Part,
+  extLength: number,
+  body: Part,
+  bodyLength: number,
+): void {
+  out.writeUInt32BE(FRAME_HEADER_BYTES + extLength + bodyLength, at);
+  out[at + 4] = cmd;
+  out[at + 5] = flags;
+  out.writeUInt32BE(client >>> 0, at + 6);
+  out.writeUInt32BE(request >>> 0, at + 10);
+  out.writeUInt32BE(extLength, at + 14);
+  writePart(out, ext, at + FRAME_HEADER_BYTES, extLength);
+  writePart(out, body, at + FRAME_HEADER_BYTES + extLength, bodyLength);
 }
 
 /**
