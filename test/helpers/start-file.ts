@@ -15,17 +15,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface StartedFile {
+  child: ChildProcess;
+  output: string[];
+  /** The private TMPDIR of this run (pid file, control socket): a later verb must use it too. */
+  tmpdir: string;
+  waitForLine(pattern: RegExp): Promise<string>;
+}
+
 /**
  * Runs `node --import tsx <file> start` in its own process group, collects its
- * output lines, and kills the group when the test ends.
+ * output lines, and kills the group when the test ends. `prefix` runs it
+ * through another command (`['ip', 'netns', 'exec', ns]`).
  */
 export function runStartFile(
   t: TestContext,
   file: string,
   env: Record<string, string> = {},
-): { child: ChildProcess; output: string[]; waitForLine(pattern: RegExp): Promise<string> } {
+  prefix: readonly string[] = [],
+): StartedFile {
   const privateTmp = mkdtempSync(join(tmpdir(), 'wm-run-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', file, 'start'], {
+  const command = [...prefix, process.execPath, '--import', 'tsx', file, 'start'];
+  const child = spawn(command[0]!, command.slice(1), {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TMPDIR: privateTmp, ...env },
@@ -64,5 +75,5 @@ export function runStartFile(
       await new Promise<void>((resolve) => (wake = resolve));
     }
   };
-  return { child, output, waitForLine };
+  return { child, output, tmpdir: privateTmp, waitForLine };
 }
