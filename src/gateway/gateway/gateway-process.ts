@@ -100,8 +100,14 @@ export class GatewayProcess {
     inner.onConnect = (link) => this.#linkConnected(link);
     inner.onMessage = (link, frame) => this.#linkFrame(link, frame as GatewayFrame);
     inner.onClose = (link) => this.#linkClosed(link);
-    inner.onBufferFull = (link) => this.#pauseClientsOf(link.context, true);
-    inner.onBufferDrain = (link) => this.#pauseClientsOf(link.context, false);
+    inner.onBufferFull = (link) => {
+      link.context.bufferFull = true;
+      this.#updateFlow(link.context);
+    };
+    inner.onBufferDrain = (link) => {
+      link.context.bufferFull = false;
+      this.#updateFlow(link.context);
+    };
     this.#inner = inner;
     await inner.listen();
     this.#idPrefix = clientIdPrefix(s.lanIp, inner.port);
@@ -204,8 +210,15 @@ export class GatewayProcess {
       }
       return;
     }
-    const frame = encodeFrame(cmd, kind, entry.number, 0, entry.context, body);
+    if (this.#table.byNumber.get(entry.number) !== entry && entry.worker !== null) {
+      // The client is gone (a late ON_CLOSE): the binding made for it counts nobody.
+      entry.worker.boundClients--;
+      entry.worker = null;
+    }
+    const sequence = link.sent({ entry, cmd, kind, body, since: Date.now() });
+    const frame = encodeFrame(cmd, kind, entry.number, sequence, entry.context, body);
     if (link.connection?.send(frame) === false) {
+      link.handled(sequence); // dropped: nothing to hand on if the link dies
       statistics.sendFail++;
       if (this.#droppedEvents++ % 1000 === 0) {
         log(
@@ -214,6 +227,7 @@ export class GatewayProcess {
         );
       }
     }
+    this.#updateFlow(link);
   }
 
   #describe(entry: ClientEntry): RoutedClient {
@@ -225,7 +239,21 @@ export class GatewayProcess {
     };
   }
 
-  /** A worker's link is full: clients bound to it stop being read until it drains. */
+  /**
+   * Clients bound to a worker stop being read while its link's send buffer
+   * is full, or while the events it has not handled yet weigh more than
+   * `sendToWorkerBufferSize` (they are read again below half of it), and
+   * when the link closes.
+   */
+  #updateFlow(link: PeerLink): void {
+    const limit = this.#settings.sendToWorkerBufferSize;
+    const backlog = link.unhandledBytes > (link.paused ? limit / 2 : limit);
+    const pause = link.connection !== null && (link.bufferFull || backlog);
+    if (pause === link.paused) return;
+    link.paused = pause;
+    this.#pauseClientsOf(link, pause);
+  }
+
   #pauseClientsOf(link: PeerLink, pause: boolean): void {
     for (const entry of this.#table.byNumber.values()) {
       if (entry.worker !== link) continue;
@@ -274,6 +302,10 @@ export class GatewayProcess {
     switch (frame.cmd) {
       case Command.PING:
         connection.send(encodeFrame(Command.PING, 0, 0, 0, null, null));
+        return;
+      case Command.HANDLED:
+        link.handled(frame.request);
+        this.#updateFlow(link);
         return;
       case Command.LEAVING:
         link.leaving = true;
@@ -342,9 +374,23 @@ export class GatewayProcess {
     connection.destroy();
   }
 
+  /**
+   * A worker's link is gone: nothing more is routed to it, its clients are
+   * read again, and the events it had not reported handled (in flight when
+   * the link broke, or the worker died) go to the other workers in order.
+   */
   #linkClosed(connection: Link): void {
     const link = connection.context;
     if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
+    link.connection = null;
+    this.#updateFlow(link);
+    const unhandled = link.takeUnhandled();
+    if (unhandled.length === 0) return;
+    log(
+      `gateway: link to business worker ${link.key} closed with ${unhandled.length} event(s) ` +
+        'not handled: they go to another worker',
+    );
+    for (const event of unhandled) this.#forward(event.entry, event.cmd, event.kind, event.body);
   }
 
   #cutSilentLinks(): void {

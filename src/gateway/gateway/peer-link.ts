@@ -1,5 +1,8 @@
 import type { TcpConnection } from '../../connection/tcp-connection.js';
 import type { RoutableLink } from './client-table.js';
+import type { WaitingEvent } from './waiting-events.js';
+
+const MAX_SEQUENCE = 0xffffffff;
 
 /** Who is at the other end of an internal link, once it proved the key. */
 export type PeerRole = 'worker' | 'client';
@@ -21,8 +24,49 @@ export class PeerLink implements RoutableLink {
   lastSeen = Date.now();
   /** Set once the link is known to this gateway's routing. */
   connection: TcpConnection<unknown, unknown> | null = null;
+  /** The connection's send buffer is over its limit (until it drains). */
+  bufferFull = false;
+  /** The clients bound to this link are not read (see `GatewayProcess`'s flow control). */
+  paused = false;
+  /** Bytes of the events in `#unhandled`. */
+  unhandledBytes = 0;
+  /**
+   * Events sent to this business worker that it has not reported handled,
+   * by their sequence number, in the order sent: when the link dies they go
+   * to another worker instead of being lost with it.
+   */
+  readonly #unhandled = new Map<number, { event: WaitingEvent; bytes: number }>();
+  #sequence = 0;
 
   get authenticated(): boolean {
     return this.role !== null;
+  }
+
+  /** Keeps an event being sent to this worker until it is handled; its sequence number goes with it. */
+  sent(event: WaitingEvent): number {
+    do {
+      this.#sequence = this.#sequence >= MAX_SEQUENCE ? 1 : this.#sequence + 1;
+    } while (this.#unhandled.has(this.#sequence));
+    // Weighed once: the client's context is rebuilt when its session changes.
+    const bytes = (event.body?.length ?? 0) + event.entry.context.length;
+    this.#unhandled.set(this.#sequence, { event, bytes });
+    this.unhandledBytes += bytes;
+    return this.#sequence;
+  }
+
+  /** The worker handled event `sequence` (or it was never sent): forget it. */
+  handled(sequence: number): void {
+    const held = this.#unhandled.get(sequence);
+    if (held === undefined) return;
+    this.#unhandled.delete(sequence);
+    this.unhandledBytes -= held.bytes;
+  }
+
+  /** The events not handled, oldest first; the link keeps none. */
+  takeUnhandled(): WaitingEvent[] {
+    const events = [...this.#unhandled.values()].map((held) => held.event);
+    this.#unhandled.clear();
+    this.unhandledBytes = 0;
+    return events;
   }
 }
