@@ -6,18 +6,11 @@
 //
 //   node --import tsx bench/idle-memory.ts [connections]
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startScript, stop } from './lib/processes.js';
+import { startScript, stop, totalMemory } from './lib/processes.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const connections = Number(process.argv[2] ?? 10_000);
-
-function pssBytes(pid: number): number {
-  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-  const kb = /^Pss:\s+(\d+) kB/m.exec(rollup)?.[1];
-  return Number(kb) * 1024;
-}
 
 async function measure(server: string): Promise<{ pss: number; heap: number }> {
   const { child, ready } = await startScript<{ port: number }>(server);
@@ -29,14 +22,14 @@ async function measure(server: string): Promise<{ pss: number; heap: number }> {
     });
   try {
     const heapBefore = await heapOf();
-    const pssBefore = pssBytes(pid);
+    const pssBefore = totalMemory([pid]).pss;
     const load = fork(here('./lib/idle-clients.ts'), [String(ready.port), String(connections)], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     await new Promise((resolve) => load.once('message', resolve));
     const heap = (await heapOf()) - heapBefore;
-    const pss = pssBytes(pid) - pssBefore;
+    const pss = totalMemory([pid]).pss - pssBefore;
     await stop(load);
     return { pss: pss / connections, heap: heap / connections };
   } finally {

@@ -44,6 +44,7 @@ export {
   type RegisterClientOptions,
   type RegisterRole,
 } from './gateway/register/register-client.js';
+export { openRegistry, type Registry, type RegistryOptions } from './gateway/registry/registry.js';
 export { type LogSink, log, setLogSink } from './log.js';
 export { Frame } from './protocols/frame.js';
 export { Chunk } from './protocols/http/chunk.js';

@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -20,12 +20,59 @@ export function cpuSeconds(pid: number): number {
   return user + system;
 }
 
+/** `pid` and all its descendants, from the parent pids in /proc/<pid>/stat. */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // Exited meanwhile.
+    }
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(parent) ?? [];
+    list.push(Number(name));
+    children.set(parent, list);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] as number) ?? []));
+  return tree;
+}
+
+/** User and system CPU seconds of several processes, summed. */
+export function totalCpuTimes(pids: readonly number[]): { user: number; system: number } {
+  let user = 0;
+  let system = 0;
+  for (const pid of pids) {
+    const times = cpuTimes(pid);
+    user += times.user;
+    system += times.system;
+  }
+  return { user, system };
+}
+
+/** PSS and RSS of several processes, summed, in bytes (from /proc/<pid>/smaps_rollup). */
+export function totalMemory(pids: readonly number[]): { pss: number; rss: number } {
+  let pss = 0;
+  let rss = 0;
+  for (const pid of pids) {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1]) * 1024;
+    rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1]) * 1024;
+  }
+  return { pss, rss };
+}
+
 /** Forks a TypeScript script with tsx and waits for its first IPC message. */
 export async function startScript<T>(
   script: string,
   args: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; ready: T }> {
   const child = fork(script, args, {
+    env: { ...process.env, ...env },
     execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

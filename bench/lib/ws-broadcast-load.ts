@@ -3,32 +3,20 @@
 // delay until it arrives. Reports deliveries per second and the p99 delay.
 //   ws-broadcast-load.ts <port> <clients> <rounds>
 import type { Socket } from 'node:net';
-import { maskedTextFrame, openWebSocket, sourceAddress } from './ws-raw-clients.js';
+import { frameReader, maskedTextFrame, openWebSocket, sourceAddress } from './ws-raw-clients.js';
 
 const [port, clients, rounds] = process.argv.slice(2).map(Number) as [number, number, number];
 const delays: number[] = [];
 let delivered = 0;
 let roundDone: (() => void) | null = null;
 
-const leftovers = new Map<Socket, Buffer>();
-
-function onData(socket: Socket, data: Buffer): void {
-  // Broadcast frames are small ("broadcast <ms>"): a 2-byte header, then text.
-  const held = leftovers.get(socket);
-  const chunk = held ? Buffer.concat([held, data]) : data;
-  let at = 0;
-  while (at + 2 <= chunk.length) {
-    const length = (chunk[at + 1] as number) & 0x7f;
-    if (at + 2 + length > chunk.length) break;
-    const text = chunk.toString('latin1', at + 2, at + 2 + length);
-    delays.push(performance.timeOrigin + performance.now() - Number(text.slice(10)));
-    delivered++;
-    at += 2 + length;
-  }
-  if (at < chunk.length) leftovers.set(socket, chunk.subarray(at));
-  else if (held) leftovers.delete(socket);
+// Broadcast frames are small ("broadcast <ms>"): text after a 2-byte header.
+const onData = frameReader((_socket, data, start, end) => {
+  const text = data.toString('latin1', start, end);
+  delays.push(performance.timeOrigin + performance.now() - Number(text.slice(10)));
+  delivered++;
   if (delivered % clients === 0) roundDone?.();
-}
+});
 
 const sockets: Socket[] = [];
 for (let i = 0; i < clients; i += 100) {

@@ -4,7 +4,7 @@
 // whatever their payload, compressed or not) and the delay from the request.
 //   ws-fanout-load.ts <port> <clients> <rounds> <deflate: 0|1>
 import type { Socket } from 'node:net';
-import { maskedTextFrame, openWebSocket, sourceAddress } from './ws-raw-clients.js';
+import { frameReader, maskedTextFrame, openWebSocket, sourceAddress } from './ws-raw-clients.js';
 
 const [port, clients, rounds, deflate] = process.argv.slice(2).map(Number) as [
   number,
@@ -17,32 +17,11 @@ const delays: number[] = [];
 let delivered = 0;
 let roundStart = 0;
 let roundDone: (() => void) | null = null;
-const leftovers = new Map<Socket, Buffer>();
-
-function onData(socket: Socket, data: Buffer): void {
-  const held = leftovers.get(socket);
-  const chunk = held ? Buffer.concat([held, data]) : data;
-  let at = 0;
-  for (;;) {
-    if (at + 2 > chunk.length) break;
-    const short = (chunk[at + 1] as number) & 0x7f;
-    const header = short < 126 ? 2 : short === 126 ? 4 : 10;
-    if (at + header > chunk.length) break;
-    const length =
-      short < 126
-        ? short
-        : short === 126
-          ? chunk.readUInt16BE(at + 2)
-          : Number(chunk.readBigUInt64BE(at + 2));
-    if (at + header + length > chunk.length) break;
-    at += header + length;
-    delays.push(performance.now() - roundStart);
-    delivered++;
-    if (delivered % clients === 0) roundDone?.();
-  }
-  if (at < chunk.length) leftovers.set(socket, chunk.subarray(at));
-  else if (held) leftovers.delete(socket);
-}
+const onData = frameReader(() => {
+  delays.push(performance.now() - roundStart);
+  delivered++;
+  if (delivered % clients === 0) roundDone?.();
+});
 
 const sockets: Socket[] = [];
 for (let i = 0; i < clients; i += 100) {

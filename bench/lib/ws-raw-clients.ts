@@ -23,8 +23,8 @@ export function serverFrameBytes(payloadBytes: number): number {
 }
 
 /**
- * Opens a socket (from `localAddress`), sends the upgrade request (offering
- * `extensions`, e.g. permessage-deflate, when given) and
+ * Opens a socket (from `localAddress`), sends the upgrade request for `path`
+ * (offering `extensions`, e.g. permessage-deflate, when given) and
  * resolves once the 101 answer's head was read; `onData` then gets the frames.
  */
 export function openWebSocket(
@@ -32,13 +32,14 @@ export function openWebSocket(
   localAddress: string,
   onData: (socket: Socket, chunk: Buffer) => void,
   extensions = '',
+  path = '/',
 ): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: '127.0.0.1', localAddress, noDelay: true });
     socket.once('error', reject);
     socket.once('connect', () => {
       socket.write(
-        `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
           (extensions ? `Sec-WebSocket-Extensions: ${extensions}\r\n` : '') +
           '\r\n',
@@ -68,4 +69,38 @@ export function sourceAddress(index: number): string {
   const host = 2 + Math.floor(index / 10_000);
   if (host > 250) throw new Error('too many connections for the loopback source addresses');
   return `127.0.0.${host}`;
+}
+
+/**
+ * The frames of unmasked server-to-client traffic, for many sockets: returns
+ * the `onData` to give `openWebSocket`; `onFrame` gets each frame's payload
+ * as `data[start, end)` (no copy; valid only during the call). A frame split
+ * across reads is held per socket until it is whole.
+ */
+export function frameReader(
+  onFrame: (socket: Socket, data: Buffer, start: number, end: number) => void,
+): (socket: Socket, data: Buffer) => void {
+  const leftovers = new Map<Socket, Buffer>();
+  return (socket, data) => {
+    const held = leftovers.get(socket);
+    const chunk = held ? Buffer.concat([held, data]) : data;
+    let at = 0;
+    for (;;) {
+      if (at + 2 > chunk.length) break;
+      const short = (chunk[at + 1] as number) & 0x7f;
+      const header = short < 126 ? 2 : short === 126 ? 4 : 10;
+      if (at + header > chunk.length) break;
+      const length =
+        short < 126
+          ? short
+          : short === 126
+            ? chunk.readUInt16BE(at + 2)
+            : Number(chunk.readBigUInt64BE(at + 2));
+      if (at + header + length > chunk.length) break;
+      onFrame(socket, chunk, at + header, at + header + length);
+      at += header + length;
+    }
+    if (at < chunk.length) leftovers.set(socket, chunk.subarray(at));
+    else if (held) leftovers.delete(socket);
+  };
 }

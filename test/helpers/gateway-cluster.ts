@@ -1,15 +1,19 @@
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort, runStartFile, type StartedFile } from './start-file.js';
+import { freePort, runStartFile, type StartFileRun } from './start-file.js';
 import { TestClient } from './test-client.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/gateway-cluster.ts', import.meta.url));
 
-export type ClusterApp = StartedFile & {
+export type ClusterApp = StartFileRun & {
   ports: { REGISTER_PORT: number; GATEWAY_PORT: number };
 };
 
-/** Starts test/fixtures/gateway-cluster.ts on free ports; stopped with the test. */
+/**
+ * Starts test/fixtures/gateway-cluster.ts on free ports; stopped with the
+ * test. With `env.REGISTRY` (`redis://...`) the cluster finds its gateways
+ * through Redis and runs no register (`ports.REGISTER_PORT` stays unused).
+ */
 export async function startCluster(
   t: TestContext,
   env: Record<string, string> = {},

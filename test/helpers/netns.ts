@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { TestContext } from 'node:test';
-import { runStartFile, type StartedFile } from './start-file.js';
+import { runStartFile, type StartFileRun } from './start-file.js';
 
 /**
  * Hosts on one machine: a Linux network namespace per host, all wired to a
@@ -148,14 +148,36 @@ export class Host {
   }
 
   /** `node --import tsx <file> start` inside this host; killed with the test. */
-  start(file: string, env: Record<string, string> = {}): StartedFile {
+  start(file: string, env: Record<string, string> = {}): StartFileRun {
     return runStartFile(this.#t, file, env, ['ip', 'netns', 'exec', this.ns]);
   }
 
-  /** Another verb (`stop -g`, `status`) of a start file this host runs; its exit code and output. */
-  verb(file: string, started: StartedFile, ...args: string[]): Promise<Finished> {
-    return this.run([process.execPath, '--import', 'tsx', file, ...args], {
-      TMPDIR: started.tmpdir,
+  /**
+   * Starts a server program inside this host (redis-server) and resolves
+   * once it printed `ready`; it is killed with the test (and with the
+   * namespace). Rejects with its output if it exits first.
+   */
+  async serve(command: readonly string[], ready: RegExp): Promise<void> {
+    const child = spawn('ip', ['netns', 'exec', this.ns, ...command], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.#t.after(() => {
+      try {
+        process.kill(-(child.pid as number), 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk;
+        if (ready.test(output)) resolve();
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`${command[0]} exited (${code}): ${output}`)));
     });
   }
 

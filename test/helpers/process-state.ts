@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { until } from './until.js';
@@ -86,4 +86,46 @@ export async function controlConnection(path: string): Promise<{
       return replies[taken++] as Record<string, unknown>;
     },
   };
+}
+
+/**
+ * The process listening on TCP `port` (IPv4 or IPv6), found through
+ * /proc/net/tcp* and the processes' open sockets; `null` when none of ours is.
+ */
+export function pidListeningOn(port: number): number | null {
+  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is HEXIP:PORT; state 0A is LISTEN; field 9 is the inode.
+      if (fields[1]?.endsWith(`:${portHex}`) && fields[3] === '0A' && fields[9]) {
+        inodes.add(`socket:[${fields[9]}]`);
+      }
+    }
+  }
+  if (inodes.size === 0) return null;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue; // another user's, or gone
+    }
+    for (const fd of fds) {
+      try {
+        if (inodes.has(readlinkSync(`/proc/${entry}/fd/${fd}`))) return Number(entry);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return null;
 }

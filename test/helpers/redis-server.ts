@@ -1,25 +1,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
+import { freePort } from './start-file.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
+/** A private redis-server the test may kill and start again on the same port. */
+export interface RedisServer {
+  readonly port: number;
+  /** SIGKILL: the server vanishes as in a crash; its data (none on disk) is gone. */
+  kill(): Promise<void>;
+  /** Starts a fresh, empty server on the same port; resolves once it accepts commands. */
+  start(): Promise<void>;
 }
 
 /**
- * Starts a private redis-server on a free loopback port (no disk
- * persistence), waits until it accepts commands, and stops it at test end.
+ * Spawns redis-server on `port` of 127.0.0.1 (no disk persistence) and
+ * resolves once it accepts commands; a server that fails to start is
+ * stopped and the promise rejects with its output.
  */
-export async function startRedis(t: TestContext): Promise<number> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(
+async function spawnRedisOn(port: number): Promise<ChildProcess> {
+  const child = spawn(
     'redis-server',
     [
       '--port',
@@ -35,20 +34,61 @@ export async function startRedis(t: TestContext): Promise<number> {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  t.after(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
-  });
   let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
     });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-  });
+  } catch (error) {
+    await stopProcess(child, 'SIGTERM');
+    throw error;
+  }
   child.stdout?.resume();
-  return port;
+  return child;
+}
+
+async function stopProcess(child: ChildProcess | null, signal: NodeJS.Signals): Promise<void> {
+  if (child === null || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  await exited;
+}
+
+/** A private redis-server on a free loopback port, for benchmarks and tests; `stop` ends it. */
+export async function spawnRedis(): Promise<{
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}> {
+  const port = await freePort();
+  const child = await spawnRedisOn(port);
+  return { port, child, stop: () => stopProcess(child, 'SIGTERM') };
+}
+
+/** A private redis-server (see `spawnRedis`), stopped at test end; resolves with its port. */
+export async function startRedis(t: TestContext): Promise<number> {
+  return (await startRedisServer(t)).port;
+}
+
+/** As `startRedis`, with a handle to kill and restart the server (a Redis outage). */
+export async function startRedisServer(t: TestContext): Promise<RedisServer> {
+  const port = await freePort();
+  let child: ChildProcess | null = await spawnRedisOn(port);
+  t.after(() => stopProcess(child, 'SIGTERM'));
+  return {
+    port,
+    async kill() {
+      const running = child;
+      child = null;
+      await stopProcess(running, 'SIGKILL');
+    },
+    async start() {
+      if (child !== null) throw new Error(`redis-server on ${port} is running already`);
+      child = await spawnRedisOn(port);
+    },
+  };
 }

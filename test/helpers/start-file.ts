@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,12 +15,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export interface StartedFile {
+export interface StartFileRun {
   child: ChildProcess;
   output: string[];
-  /** The private TMPDIR of this run (pid file, control socket): a later verb must use it too. */
-  tmpdir: string;
   waitForLine(pattern: RegExp): Promise<string>;
+  /** Runs another verb of the same start file against this master (`reload`, `stop`, `status`), through the same prefix. */
+  cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
 /**
@@ -33,13 +33,14 @@ export function runStartFile(
   file: string,
   env: Record<string, string> = {},
   prefix: readonly string[] = [],
-): StartedFile {
+): StartFileRun {
   const privateTmp = mkdtempSync(join(tmpdir(), 'wm-run-'));
-  const command = [...prefix, process.execPath, '--import', 'tsx', file, 'start'];
-  const child = spawn(command[0]!, command.slice(1), {
+  const childEnv = { ...process.env, TMPDIR: privateTmp, ...env };
+  const command = [...prefix, process.execPath, '--import', 'tsx', file];
+  const child = spawn(command[0]!, [...command.slice(1), 'start'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TMPDIR: privateTmp, ...env },
+    env: childEnv,
   });
   t.after(() => {
     try {
@@ -75,5 +76,18 @@ export function runStartFile(
       await new Promise<void>((resolve) => (wake = resolve));
     }
   };
-  return { child, output, tmpdir: privateTmp, waitForLine };
+  // The same TMPDIR: the verb finds this master's pid file and control socket.
+  const cli = (args: readonly string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', file, ...args],
+        { env: childEnv, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  return { child, output, waitForLine, cli };
 }

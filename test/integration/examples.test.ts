@@ -1,4 +1,5 @@
-// Every example is started as a user would start it, and talked to.
+// Every example is started as a user would start it, and talked to
+// (examples/chat in examples/chat.test.ts).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,23 +16,6 @@ import { freePort, runStartFile } from '../helpers/start-file.js';
 import { TestClient } from '../helpers/test-client.js';
 
 const example = (path: string) => fileURLToPath(new URL(`../../examples/${path}`, import.meta.url));
-
-test('examples/chat broadcasts each line to every client', async (t) => {
-  const port = await freePort();
-  const app = runStartFile(t, example('chat/start.ts'), { PORT: String(port) });
-  await app.waitForLine(/Start success/);
-  const alice = await TestClient.connect(port);
-  const bob = await TestClient.connect(port);
-  t.after(() => {
-    alice.destroy();
-    bob.destroy();
-  });
-  const aliceId = (await alice.readLine()).replace('welcome, you are ', '');
-  await bob.readLine();
-  alice.write('hello bob\n');
-  assert.equal(await bob.readLine(), `${aliceId}: hello bob`);
-  assert.equal(await alice.readLine(), `${aliceId}: hello bob`);
-});
 
 test("examples/protocols answers on each of the manual's three protocols", async (t) => {
   const ports = [await freePort(), await freePort(), await freePort()];

@@ -1,9 +1,9 @@
-import { RegisterClient } from '../register/register-client.js';
+import { openRegistry, type Registry } from '../registry/registry.js';
 import { GatewayApi } from './gateway-api.js';
 import { GatewayLinks } from './gateway-links.js';
 
 export interface GatewayClientOptions {
-  /** `host:port` of the register, a list of them, or `text://host:port`. */
+  /** `host:port` of the register, a list of them, `text://host:port`, or `redis://host:port[/db]`. */
   registerAddress: string | string[];
   /** The cluster's secret key; proven by HMAC, never sent. */
   secretKey?: string;
@@ -18,13 +18,13 @@ export interface GatewayClientOptions {
 /**
  * The Gateway API for any Node program outside the cluster's business
  * workers (an HTTP API, a cron job): `await client.sendToUid(uid, data)`.
- * It learns the gateways from the register and links to each, as a
+ * It learns the gateways from the registry and links to each, as a
  * business worker does, but takes no client events. Call `close()` when
  * done, or the links keep the process alive.
  */
 export class GatewayClient extends GatewayApi {
   readonly #links: GatewayLinks;
-  readonly #register: RegisterClient;
+  readonly #registry: Registry;
 
   constructor(options: GatewayClientOptions) {
     const links = new GatewayLinks(
@@ -40,20 +40,23 @@ export class GatewayClient extends GatewayApi {
       },
       () => {},
     );
-    let firstLinks: Promise<void> | null = null;
-    // The first call waits for the links; later ones use what is up.
-    super(links, () => {
-      firstLinks ??= links.whenLinked((options.connectTimeout ?? 5) * 1000);
-      return firstLinks;
-    });
-    this.#links = links;
-    this.#register = new RegisterClient({
+    const registry = openRegistry({
       registerAddress: options.registerAddress,
       secretKey: options.secretKey ?? '',
       role: 'client',
       onAddresses: (addresses) => links.update(addresses),
     });
-    this.#register.start();
+    // A start that fails (the Redis client package missing) fails every call with its error.
+    const started = Promise.resolve().then(() => registry.start());
+    started.catch(() => {});
+    let firstLinks: Promise<void> | null = null;
+    // The first call waits for the links; later ones use what is up.
+    super(links, () => {
+      firstLinks ??= started.then(() => links.whenLinked((options.connectTimeout ?? 5) * 1000));
+      return firstLinks;
+    });
+    this.#links = links;
+    this.#registry = registry;
   }
 
   /** Gateways linked now. */
@@ -63,7 +66,7 @@ export class GatewayClient extends GatewayApi {
 
   /** Closes the register and gateway links (what was sent is flushed first). */
   async close(): Promise<void> {
-    await this.#register.stop();
+    await this.#registry.stop();
     this.#links.closeAll();
   }
 }

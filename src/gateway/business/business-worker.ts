@@ -5,7 +5,7 @@ import type { GatewayLink } from '../api/gateway-link.js';
 import { GatewayLinks } from '../api/gateway-links.js';
 import { bodyMessage } from '../api/message-body.js';
 import { setProcessApi } from '../api/process-api.js';
-import { RegisterClient } from '../register/register-client.js';
+import { openRegistry, type Registry } from '../registry/registry.js';
 import { decodeClientContext } from '../wire/client-context.js';
 import { encodeClientId } from '../wire/client-id.js';
 import { BODY_KIND_MASK, Command } from '../wire/commands.js';
@@ -15,7 +15,7 @@ import { ClientContext } from './gateway-client-context.js';
 import { SessionCache } from './session-cache.js';
 
 /**
- * Runs the application: links to every gateway the register lists, takes
+ * Runs the application: links to every gateway the registry lists, takes
  * the client events they route here, calls `eventHandler`, and gives the
  * process the Gateway API (`Gateway.sendToAll(...)`). A reload replaces
  * business workers one at a time without dropping a client: a stopping
@@ -23,7 +23,7 @@ import { SessionCache } from './session-cache.js';
  * routed to it before answering, finishes its running handlers, then exits.
  */
 export class BusinessWorker extends Worker {
-  /** `host:port` of the register, a list of them, or `text://host:port`. */
+  /** `host:port` of the register, a list of them, `text://host:port`, or `redis://host:port[/db]`. */
   registerAddress: string | string[] = '127.0.0.1:1236';
   /** Shared by every process of the cluster; proven by HMAC, never sent. */
   secretKey = '';
@@ -39,7 +39,7 @@ export class BusinessWorker extends Worker {
 
   #links: GatewayLinks | null = null;
   #api: GatewayApi | null = null;
-  #register: RegisterClient | null = null;
+  #registry: Registry | null = null;
   readonly #sessions = new SessionCache();
   #inFlight = 0;
   #stopped: Promise<void> | null = null;
@@ -60,19 +60,19 @@ export class BusinessWorker extends Worker {
     await super.run();
     await invokeLifecycle('eventHandler.onWorkerStart', this.eventHandler.onWorkerStart, this);
     if (this.stopping) return;
-    this.#register = new RegisterClient({
+    this.#registry = openRegistry({
       registerAddress: this.registerAddress,
       secretKey: this.secretKey,
       role: 'worker',
       onAddresses: (addresses) => this.#links?.update(addresses),
     });
-    this.#register.start();
+    await this.#registry.start();
   }
 
   override stop(): Promise<void> {
     this.#stopped ??= this.#leave().then(async () => {
       await super.stop();
-      await this.#register?.stop();
+      await this.#registry?.stop();
       this.#links?.closeAll();
       setProcessApi(null);
     });
@@ -100,7 +100,7 @@ export class BusinessWorker extends Worker {
   /** Leaves every gateway, then waits for the handlers still running; both within `stopTimeout`. */
   async #leave(): Promise<void> {
     const deadline = Date.now() + Worker.stopTimeout * 1000;
-    await this.#register?.stop();
+    await this.#registry?.stop();
     await this.#links?.leaveAll(Worker.stopTimeout * 1000);
     while (this.#inFlight > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -5,7 +5,7 @@ import type { Request } from '../../protocols/http/request.js';
 import { statistics } from '../../statistics.js';
 import { Timer } from '../../timer/timer.js';
 import { Worker } from '../../worker/worker.js';
-import { RegisterClient } from '../register/register-client.js';
+import { openRegistry, type Registry } from '../registry/registry.js';
 import { clientIdPrefix, encodeClientId, gatewayAddress } from '../wire/client-id.js';
 import { BodyKind, Command, type CommandCode } from '../wire/commands.js';
 import { encodeFrame, type GatewayFrame, GatewayFrames } from '../wire/frames.js';
@@ -69,10 +69,15 @@ export class GatewayProcess {
   readonly #waiting = new WaitingEvents();
   readonly #commands: PeerCommands;
   #inner: InnerListener | null = null;
-  #register: RegisterClient | null = null;
+  #registry: Registry | null = null;
   #idPrefix = '';
   #timers: number[] = [];
   #droppedEvents = 0;
+  /** Peer frames read in this poll phase, carried out together in `#endOfPoll`. */
+  #peerFrames: { connection: Link; frame: GatewayFrame }[] = [];
+  /** Links with client events waiting for `#endOfPoll`. */
+  #linksWithEvents = new Set<PeerLink>();
+  #endOfPollScheduled = false;
 
   constructor(settings: GatewaySettings) {
     this.#settings = settings;
@@ -89,7 +94,7 @@ export class GatewayProcess {
     return this.#table.size;
   }
 
-  /** Opens the internal listener and announces it to the register(s). */
+  /** Opens the internal listener and announces it to the registry. */
   async start(): Promise<void> {
     const s = this.#settings;
     const port = s.startPort === 0 ? 0 : s.startPort + s.id;
@@ -111,13 +116,13 @@ export class GatewayProcess {
     this.#inner = inner;
     await inner.listen();
     this.#idPrefix = clientIdPrefix(s.lanIp, inner.port);
-    this.#register = new RegisterClient({
+    this.#registry = openRegistry({
       registerAddress: s.registerAddress,
       secretKey: s.secretKey,
       role: 'gateway',
       announce: this.innerAddress,
     });
-    this.#register.start();
+    await this.#registry.start();
     this.#timers.push(
       Timer.add(1, () => this.#expireWaiting()),
       Timer.add(Math.max(1, s.linkTimeout / 4), () => this.#cutSilentLinks()),
@@ -135,9 +140,10 @@ export class GatewayProcess {
 
   /** After the clients are closed: stops announcing, then closes the internal links (flushing them). */
   async stop(): Promise<void> {
+    this.#flushEvents();
     for (const id of this.#timers) Timer.del(id);
     this.#timers = [];
-    await this.#register?.stop();
+    await this.#registry?.stop();
     await this.#inner?.stop();
   }
 
@@ -216,18 +222,54 @@ export class GatewayProcess {
       entry.worker = null;
     }
     const sequence = link.sent({ entry, cmd, kind, body, since: Date.now() });
-    const frame = encodeFrame(cmd, kind, entry.number, sequence, entry.context, body);
-    if (link.connection?.send(frame) === false) {
-      link.handled(sequence); // dropped: nothing to hand on if the link dies
+    link.events.push(encodeFrame(cmd, kind, entry.number, sequence, entry.context, body));
+    this.#linksWithEvents.add(link);
+    this.#updateFlow(link);
+    this.#scheduleEndOfPoll();
+  }
+
+  /**
+   * Work gathered while the event loop reads sockets is done once they are
+   * all read (`setImmediate`): client events go to each business worker in
+   * one write, and the commands of every link are carried out together, so a
+   * client that several broadcasts reach in one poll gets them in one write
+   * (one system call for all, not one each).
+   */
+  #scheduleEndOfPoll(): void {
+    if (this.#endOfPollScheduled) return;
+    this.#endOfPollScheduled = true;
+    setImmediate(() => this.#endOfPoll());
+  }
+
+  #endOfPoll(): void {
+    this.#endOfPollScheduled = false;
+    // Events first: a LEFT answered below must follow every event routed to that worker.
+    this.#flushEvents();
+    const frames = this.#peerFrames;
+    this.#peerFrames = [];
+    for (const { connection, frame } of frames) this.#peerCommand(connection, frame);
+  }
+
+  #flushEvents(): void {
+    for (const link of this.#linksWithEvents) {
+      const events = link.events;
+      link.events = [];
+      const batch = events.length === 1 ? (events[0] as Buffer) : Buffer.concat(events);
+      if (link.connection?.send(batch) !== false) continue;
+      // Dropped, so nothing to hand on if the link dies (a frame's request field is its sequence).
+      for (const frame of events) link.handled(frame.readUInt32BE(10));
+      this.#updateFlow(link);
       statistics.sendFail++;
-      if (this.#droppedEvents++ % 1000 === 0) {
+      const before = this.#droppedEvents;
+      this.#droppedEvents += events.length;
+      if (Math.floor(before / 1000) !== Math.floor(this.#droppedEvents / 1000) || before === 0) {
         log(
           `gateway: the link to business worker ${link.key} is full (sendToWorkerBufferSize ` +
             `${this.#settings.sendToWorkerBufferSize} bytes): ${this.#droppedEvents} event(s) dropped so far`,
         );
       }
     }
-    this.#updateFlow(link);
+    this.#linksWithEvents.clear();
   }
 
   #describe(entry: ClientEntry): RoutedClient {
@@ -299,6 +341,12 @@ export class GatewayProcess {
       this.#authenticate(connection, frame);
       return;
     }
+    this.#peerFrames.push({ connection, frame });
+    this.#scheduleEndOfPoll();
+  }
+
+  #peerCommand(connection: Link, frame: GatewayFrame): void {
+    const link = connection.context;
     switch (frame.cmd) {
       case Command.PING:
         connection.send(encodeFrame(Command.PING, 0, 0, 0, null, null));
@@ -381,6 +429,8 @@ export class GatewayProcess {
    */
   #linkClosed(connection: Link): void {
     const link = connection.context;
+    link.events = [];
+    this.#linksWithEvents.delete(link);
     if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
     link.connection = null;
     this.#updateFlow(link);

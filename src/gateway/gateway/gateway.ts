@@ -33,7 +33,7 @@ export class Gateway<
   startPort = 2000;
   /** Bind the internal listener here instead of `lanIp` (behind NAT or in a container). */
   innerListen = '';
-  /** `host:port` of the register, a list of them, or `text://host:port`. */
+  /** `host:port` of the register, a list of them, `text://host:port`, or `redis://host:port[/db]`. */
   registerAddress: string | string[] = '127.0.0.1:1236';
   /** Shared by every process of the cluster; proven by HMAC, never sent. */
   secretKey = '';

@@ -22,6 +22,8 @@ export class PeerLink implements RoutableLink {
   leaving = false;
   /** When the last frame arrived (ms), for the link timeout. */
   lastSeen = Date.now();
+  /** Client events encoded for this business worker, sent at the end of the poll phase. */
+  events: Buffer[] = [];
   /** Set once the link is known to this gateway's routing. */
   connection: TcpConnection<unknown, unknown> | null = null;
   /** The connection's send buffer is over its limit (until it drains). */

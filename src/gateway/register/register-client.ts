@@ -1,5 +1,5 @@
 import { ErrorCodes, WorkermanError } from '../../errors.js';
-import { log } from '../../log.js';
+import { type AddressListener, notifyAddresses } from '../registry/notify-addresses.js';
 import { RegisterLink } from './register-link.js';
 import {
   isHostPort,
@@ -21,7 +21,7 @@ export interface RegisterClientOptions {
   /** Role `gateway` (required): its internal `ip:port`, re-announced on every reconnect. */
   announce?: string;
   /** Roles `worker` / `client`: the union of every register's list, each time it changes. */
-  onAddresses?: (addresses: string[]) => void | Promise<void>;
+  onAddresses?: AddressListener;
   /** Seconds before reconnecting to a register that went away; doubles while it stays down. Default 1. */
   reconnectDelay?: number;
   /** The most the reconnect delay grows to, in seconds. Default 10. */
@@ -85,16 +85,7 @@ export class RegisterClient {
     const union = normalizeAddresses(lists.flat());
     if (sameAddresses(union, this.#addresses)) return;
     this.#addresses = union;
-    const onAddresses = this.#onAddresses;
-    if (onAddresses === undefined || this.#stopped) return;
-    const report = (error: unknown) =>
-      log(`register client: onAddresses failed: ${(error as Error)?.stack ?? String(error)}`);
-    try {
-      const result = onAddresses([...union]);
-      if (result instanceof Promise) result.catch(report);
-    } catch (error) {
-      report(error);
-    }
+    if (!this.#stopped) notifyAddresses(this.#onAddresses, union, 'register client');
   }
 }
 

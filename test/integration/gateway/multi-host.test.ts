@@ -1,5 +1,6 @@
 // A gateway cluster spread over hosts, each a Linux network namespace on
-// one bridge (test/helpers/netns.ts; needs root): A runs the registry, B two
+// one bridge (test/helpers/netns.ts; needs root): A runs the registry (the
+// built-in register, then redis-server in a second run), B two
 // gateway processes, C and D business workers, E more of them later, F a
 // program with a GatewayClient. The clients are this test process, reaching
 // B across the bridge. Every message a client sends is a call answered by
@@ -10,7 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ClusterClient } from '../../helpers/gateway-cluster.js';
 import { type Host, Network, runProgram } from '../../helpers/netns.js';
-import type { StartedFile } from '../../helpers/start-file.js';
+import type { StartFileRun } from '../../helpers/start-file.js';
 import { until } from '../../helpers/until.js';
 
 const fixture = (name: string) =>
@@ -44,6 +45,30 @@ const builtInRegister: RegistryVariant = {
   async start(host) {
     await host.start(REGISTER, { LAN_IP: host.ip, SECRET }).waitForLine(/Start success/);
     return `${host.ip}:1236`;
+  },
+};
+
+const redisRegistry: RegistryVariant = {
+  name: 'a Redis registry',
+  async start(host) {
+    await host.serve(
+      // Protected mode refuses every peer but loopback when there is no password.
+      [
+        'redis-server',
+        '--port',
+        '6379',
+        '--bind',
+        host.ip,
+        '--protected-mode',
+        'no',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      /Ready to accept connections/,
+    );
+    return `redis://${host.ip}:6379`;
   },
 };
 
@@ -98,7 +123,7 @@ class Traffic {
   }
 }
 
-for (const registry of [builtInRegister]) {
+for (const registry of [builtInRegister, redisRegistry]) {
   test(`a cluster over hosts with ${registry.name}`, { timeout: 170_000 }, async (t) => {
     const network = Network.create(t);
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((name) => network.addHost(name)) as [
@@ -115,13 +140,13 @@ for (const registry of [builtInRegister]) {
       LINK_TIMEOUT: String(LINK_TIMEOUT),
     });
     await gateways.waitForLine(/Start success/);
-    const business = (host: Host): StartedFile =>
+    const business = (host: Host): StartFileRun =>
       host.start(BUSINESS, {
         ...common,
         HOST_NAME: host.name,
         LINK_PING_INTERVAL: String(LINK_PING_INTERVAL),
       });
-    const started = new Map<string, StartedFile>();
+    const started = new Map<string, StartFileRun>();
     for (const host of [c, d]) {
       started.set(host.name, business(host));
       await started.get(host.name)!.waitForLine(/Start success/);
@@ -187,7 +212,7 @@ for (const registry of [builtInRegister]) {
       const onC = clients.filter((client) => client.welcome.host === 'c');
       assert.ok(onC.length > 0, 'some clients were handled by C');
       const traffic = new Traffic([...clients], 20_000);
-      const stopped = await c.verb(BUSINESS, started.get('c')!, 'stop', '-g');
+      const stopped = await started.get('c')!.cli(['stop', '-g']);
       assert.equal(stopped.code, 0, stopped.stdout + stopped.stderr);
       const before = traffic.answered;
       await until(() => traffic.answered >= before + clients.length * 3, 'answers after C left');

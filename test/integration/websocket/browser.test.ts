@@ -1,41 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { closeWebSocket, Worker } from '../../../src/index.js';
+import { allowEvaluatedFunctions, launchBrowserContext } from '../../helpers/browser.js';
 import { eventually } from '../../helpers/listen.js';
 import { makeTestCert } from '../../helpers/test-cert.js';
 
 // A real browser (Debian's chromium through playwright-core) talks to the
 // websocket:// server over ws:// and wss://: text, binary, 1 MB messages,
 // and both close directions with the expected codes.
-
-async function launchBrowser(t: TestContext) {
-  const profile = mkdtempSync(join(tmpdir(), 'workerman-chromium-'));
-  // A persistent context is how playwright takes a fresh --user-data-dir.
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // The wss:// case uses a fresh self-signed certificate.
-      '--ignore-certificate-errors',
-    ],
-  });
-  t.after(async () => {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  });
-  return context;
-}
 
 async function echoWorker(t: TestContext, tls: { certPath: string; keyPath: string } | null) {
   const worker = new Worker(
@@ -98,10 +71,10 @@ async function pageScript(url: string) {
 test('chromium over ws:// and wss://: text, binary, 1 MB messages, clean closes both ways', async (t) => {
   const cert = makeTestCert();
   t.after(() => cert.remove());
-  const context = await launchBrowser(t);
+  // The wss:// case uses a fresh self-signed certificate.
+  const context = await launchBrowserContext(t, ['--ignore-certificate-errors']);
   const page = await context.newPage();
-  // The TypeScript loader names functions with a `__name` helper; give the page one.
-  await page.evaluate('globalThis.__name = (fn) => fn');
+  await allowEvaluatedFunctions(page);
   for (const tls of [false, true]) {
     const { worker, closes } = await echoWorker(t, tls ? cert : null);
     const url = `${tls ? 'wss' : 'ws'}://127.0.0.1:${worker.port}/page`;

@@ -1,0 +1,233 @@
+// Gateway cluster against socket.io 4 and a single-process ws broadcast, in
+// one run. Our cluster is started with the CLI: a register, 2 websocket
+// gateway processes, 2 business workers whose onMessage calls
+// `Gateway.sendToAll(message)` (or `client.send(message)` for requests).
+// socket.io runs 2 node:cluster processes with the Redis adapter (`io.emit`;
+// redis-server's CPU and memory count as the server's); ws is one process
+// sending to each client. A load process (raw clients, see
+// lib/relay-load.ts) measures:
+//   (a) fan-out: 64-byte messages, 8 in flight, each sent by one client and
+//       delivered to every client: deliveries/s, deliveries per server
+//       CPU-second (all server processes, from /proc), p50/p99 send→receipt;
+//   (b) requests: 1,000 clients each with one request in flight, answered to
+//       the sender only (`client.send` through the business worker);
+//   and the memory of idle connected clients (PSS and RSS of every server
+//   process with the clients connected minus before, per client).
+// Each case runs `runs` times, the servers in rotating order; medians.
+//
+//   node --import tsx bench/gateway.ts [runs] [client counts, e.g. 1000,10000]
+import { execFileSync, fork, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { totalCpuTimes, totalMemory } from './lib/processes.js';
+import {
+  type RunningServer,
+  SERVER_NAMES,
+  SERVER_SHAPES,
+  type ServerName,
+  startServer,
+} from './lib/relay-servers.js';
+import { count, median, ms, pairRatios, ratio } from './lib/stats.js';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const runs = Number(process.argv[2] ?? 3);
+const clientCounts = (process.argv[3] ?? '1000,10000').split(',').map(Number);
+const IN_FLIGHT = 8;
+const REQUEST_CLIENTS = 1000;
+const REQUESTS = 60_000;
+
+// Every client is a socket in the load process, and (for ws) in one server
+// process: raise the open-file limit to the hard limit for the whole run.
+const needed = Math.max(...clientCounts) + 1000;
+if (process.env.GATEWAY_BENCH_NOFILE === undefined) {
+  const result = spawnSync(
+    'sh',
+    [
+      '-c',
+      'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"',
+      process.execPath,
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ],
+    { stdio: 'inherit', env: { ...process.env, GATEWAY_BENCH_NOFILE: '1' } },
+  );
+  process.exit(result.status ?? 1);
+}
+const limit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
+if (limit < needed) {
+  console.error(
+    `open-file limit ${limit} is below the ${needed} this run needs (raise the hard limit)`,
+  );
+  process.exit(1);
+}
+
+interface Phase {
+  perSecond: number;
+  perCpuSecond: number;
+  userShare: number;
+  p50: number;
+  p99: number;
+}
+interface Result {
+  fanOut: Phase;
+  requests: Phase;
+  pssPerClient: number;
+  rssPerClient: number;
+}
+
+type Cpu = { user: number; system: number };
+interface LoadReport {
+  phase: string;
+  deliveries: number;
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+}
+function phase(done: number, seconds: number, from: Cpu, to: Cpu, p50: number, p99: number): Phase {
+  const user = to.user - from.user;
+  const system = to.system - from.system;
+  return {
+    perSecond: done / seconds,
+    perCpuSecond: done / (user + system),
+    userShare: user / (user + system),
+    p50,
+    p99,
+  };
+}
+
+async function measure(name: ServerName, clients: number): Promise<Result> {
+  const server: RunningServer = await startServer(name);
+  const messages = Math.max(64, Math.round(600_000 / clients));
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const memoryBefore = totalMemory(server.pids);
+    const load = fork(
+      here('./lib/relay-load.ts'),
+      [
+        server.port,
+        clients,
+        name === 'socket.io 4 + redis' ? 'socketio' : 'raw',
+        messages,
+        IN_FLIGHT,
+        REQUESTS,
+        REQUEST_CLIENTS,
+      ].map(String),
+      { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    );
+    try {
+      return await new Promise<Result>((resolve, reject) => {
+        let memoryAfter = memoryBefore;
+        let cpu: Cpu[] = [];
+        let fanOut: Phase;
+        load.on('message', async (message: LoadReport) => {
+          switch (message.phase) {
+            case 'connected':
+              await new Promise((wait) => setTimeout(wait, 2000)); // Let the servers settle.
+              memoryAfter = totalMemory(server.pids);
+              break;
+            case 'fanout':
+              cpu = [totalCpuTimes(server.pids)];
+              break;
+            case 'fanout-done': {
+              cpu.push(totalCpuTimes(server.pids));
+              const m = message;
+              fanOut = phase(m.deliveries, m.seconds, cpu[0] as Cpu, cpu[1] as Cpu, m.p50, m.p99);
+              break;
+            }
+            case 'requests-done': {
+              const m = message;
+              const requests = phase(
+                m.requests,
+                m.seconds,
+                cpu[1] as Cpu,
+                totalCpuTimes(server.pids),
+                m.p50,
+                m.p99,
+              );
+              resolve({
+                fanOut,
+                requests,
+                pssPerClient: (memoryAfter.pss - memoryBefore.pss) / clients,
+                rssPerClient: (memoryAfter.rss - memoryBefore.rss) / clients,
+              });
+              return;
+            }
+          }
+          load.send('go on');
+        });
+        load.once('exit', (code) => reject(new Error(`${name}: load exited with ${code}`)));
+      });
+    } finally {
+      load.kill('SIGKILL');
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(2)} KiB`;
+const share = (p: Phase) =>
+  `${Math.round(p.userShare * 100)} / ${Math.round((1 - p.userShare) * 100)}`;
+const OURS: ServerName = 'workerman-ts gateway';
+// GATEWAY_BENCH_SERVERS="workerman-ts gateway,ws" measures only those (when profiling, say).
+const chosen = process.env.GATEWAY_BENCH_SERVERS?.split(',');
+const servers = SERVER_NAMES.filter((name) => !chosen || chosen.includes(name));
+
+console.log(
+  `Gateway cluster, ${runs} runs per case (median), Node ${process.version}, ${limit} open files`,
+);
+for (const name of servers) console.log(`- ${name}: ${SERVER_SHAPES[name]}`);
+const tables = { fanOut: [] as string[], requests: [] as string[], memory: [] as string[] };
+for (const clients of clientCounts) {
+  const results = Object.fromEntries(servers.map((n) => [n, [] as Result[]])) as Record<
+    ServerName,
+    Result[]
+  >;
+  for (let run = 0; run < runs; run++) {
+    const order = servers.map((_, i) => servers[(i + run) % servers.length] as ServerName);
+    for (const name of order) {
+      const result = await measure(name, clients);
+      results[name].push(result);
+      console.error(
+        `  ${clients} clients, run ${run + 1}, ${name}: ${count(result.fanOut.perSecond)} deliveries/s, ` +
+          `${count(result.fanOut.perCpuSecond)} per CPU-s, p99 ${ms(result.fanOut.p99)}; ` +
+          `${count(result.requests.perSecond)} requests/s, ${count(result.requests.perCpuSecond)} per CPU-s`,
+      );
+    }
+  }
+  for (const key of ['fanOut', 'requests'] as const) {
+    const ours = results[OURS]?.map((r) => r[key].perCpuSecond) ?? [];
+    for (const name of servers) {
+      const list = results[name].map((r) => r[key]);
+      const versus = (peer: ServerName) => {
+        const theirs = results[peer]?.map((r) => r[key].perCpuSecond);
+        return name === OURS && theirs ? ratio(median(pairRatios(ours, theirs))) : '';
+      };
+      tables[key].push(
+        `| ${count(clients)} | ${name} | ${count(median(list.map((p) => p.perSecond)))} | ` +
+          `${count(median(list.map((p) => p.perCpuSecond)))} | ${share(list[Math.floor(list.length / 2)] as Phase)} | ` +
+          `${median(list.map((p) => p.p50)).toFixed(1)} | ${median(list.map((p) => p.p99)).toFixed(1)} | ` +
+          `${versus('ws')} | ${versus('socket.io 4 + redis')} |`,
+      );
+    }
+  }
+  for (const name of servers) {
+    tables.memory.push(
+      `| ${count(clients)} | ${name} | ${kib(median(results[name].map((r) => r.pssPerClient)))} | ` +
+        `${kib(median(results[name].map((r) => r.rssPerClient)))} |`,
+    );
+  }
+}
+const head = (what: string) =>
+  `| clients | server | ${what}/s | ${what} per server CPU-s | CPU user / system % | p50 ms | p99 ms | per CPU-s vs ws | per CPU-s vs socket.io |\n|---|---|---|---|---|---|---|---|---|`;
+console.log(`\n(a) fan-out, 64-byte messages, ${IN_FLIGHT} in flight\n`);
+console.log(head('deliveries'));
+console.log(tables.fanOut.join('\n'));
+console.log(
+  `\n(b) requests answered to the sender, ${REQUEST_CLIENTS} clients with one in flight each\n`,
+);
+console.log(head('requests'));
+console.log(tables.requests.join('\n'));
+console.log('\nmemory per idle connected client (all server processes, connected minus before)\n');
+console.log('| clients | server | PSS per client | RSS per client |\n|---|---|---|---|');
+console.log(tables.memory.join('\n'));

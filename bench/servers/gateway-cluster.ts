@@ -1,0 +1,32 @@
+// Our side of bench/gateway.ts, a start file run with the CLI
+// (`node --import tsx gateway-cluster.ts start`): a register, a websocket://
+// gateway with 2 processes and 2 business workers. A client message that
+// starts with "a" goes to every client (`Gateway.sendToAll`); any other goes
+// back to its sender (`client.send`, i.e. `Gateway.sendToClient`).
+import { BusinessWorker, Gateway, Register, Worker } from '../../src/index.js';
+
+const env = process.env;
+const secretKey = 'bench-cluster-secret';
+const registerAddress = `127.0.0.1:${env.REGISTER_PORT}`;
+
+new Register(`text://${registerAddress}`).secretKey = secretKey;
+
+const gateway = new Gateway(`websocket://127.0.0.1:${env.GATEWAY_PORT}`);
+gateway.count = 2;
+gateway.startPort = 0;
+gateway.registerAddress = registerAddress;
+gateway.secretKey = secretKey;
+
+const business = new BusinessWorker();
+business.count = 2;
+business.registerAddress = registerAddress;
+business.secretKey = secretKey;
+business.eventHandler = {
+  onMessage(client, message) {
+    const text = message as string;
+    return text.charCodeAt(0) === 0x61 ? Gateway.sendToAll(text) : client.send(text);
+  },
+};
+
+Worker.stopTimeout = 0;
+Worker.runAll();
