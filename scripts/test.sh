@@ -2,12 +2,14 @@
 # Installs everything the tests need on a fresh machine, then runs them all:
 # type check, lint, build, and every test file with Node's test runner.
 # Debian packages the tests use (openssl for test certificates, curl as an
-# HTTP client, chromium, redis-server, memcached) are installed here when missing; each
-# test starts its own server instance on a free loopback port.
+# HTTP client, chromium, redis-server, memcached; iproute2 and iptables for the
+# multi-host gateway test, which builds hosts from network namespaces and needs root)
+# are installed here when missing; each test starts its own server instance on a
+# free loopback port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(openssl curl chromium redis-server memcached)
+debian_packages=(openssl curl chromium redis-server memcached iproute2 iptables)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -1,12 +1,12 @@
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { StatusReport } from '../../src/process/status.js';
-import { freePort, runStartFile } from './start-file.js';
+import { freePort, runStartFile, type StartFileRun } from './start-file.js';
 import { TestClient } from './test-client.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/gateway-cluster.ts', import.meta.url));
 
-export type ClusterApp = ReturnType<typeof runStartFile> & {
+export type ClusterApp = StartFileRun & {
   ports: { REGISTER_PORT: number; GATEWAY_PORT: number };
   status(): Promise<StatusReport>;
   /** Pids of the children of the worker named `worker`, from `status`. */
@@ -43,28 +43,31 @@ export async function startCluster(
 export class ClusterClient {
   readonly id: string;
   readonly worker: number;
+  /** The first line the business worker sent (its onConnect). */
+  readonly welcome: Record<string, unknown>;
   readonly #socket: TestClient;
   readonly #lines: Record<string, unknown>[] = [];
   #waiters: (() => void)[] = [];
   #tag = 0;
   #closed = false;
 
-  private constructor(socket: TestClient, welcome: { id: string; worker: number }) {
+  private constructor(socket: TestClient, welcome: Record<string, unknown>) {
     this.#socket = socket;
-    this.id = welcome.id;
-    this.worker = welcome.worker;
+    this.id = welcome.id as string;
+    this.worker = welcome.worker as number;
+    this.welcome = welcome;
     void this.#pump();
   }
 
-  static async connect(t: TestContext, port: number): Promise<ClusterClient> {
-    const socket = await TestClient.connect(port);
+  static async connect(t: TestContext, port: number, host = '127.0.0.1'): Promise<ClusterClient> {
+    const socket = await TestClient.connect(port, host);
     t.after(() => socket.destroy());
     // A ping of the gateway's heartbeat may come before the business worker's welcome.
     const early: Record<string, unknown>[] = [];
     for (;;) {
       const line = JSON.parse(await socket.readLine()) as Record<string, unknown>;
       if (line.event === 'welcome') {
-        const client = new ClusterClient(socket, line as unknown as { id: string; worker: number });
+        const client = new ClusterClient(socket, line);
         client.#lines.push(...early);
         return client;
       }
@@ -93,10 +96,19 @@ export class ClusterClient {
 
   /** Calls `Gateway[op](...args)` (or a context op) in a business worker; resolves with its result. */
   async call(op: string, ...args: unknown[]): Promise<unknown> {
+    return (await this.request(op, ...args)).result;
+  }
+
+  /** Like `call`, resolving with the whole answer line (the fixture may say more than the result). */
+  async request(op: string, ...args: unknown[]): Promise<Record<string, unknown>> {
     const tag = ++this.#tag;
     this.#socket.write(`${JSON.stringify({ tag, op, args })}\n`);
-    const line = await this.next((line) => line.tag === tag);
-    return line.result;
+    return this.next((line) => line.tag === tag);
+  }
+
+  /** Lines received and not consumed that match (a second answer to a call stays here). */
+  unread(match: (line: Record<string, unknown>) => boolean): Record<string, unknown>[] {
+    return this.#lines.filter(match);
   }
 
   send(line: string): void {

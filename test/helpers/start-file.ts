@@ -21,22 +21,25 @@ export interface StartFileRun {
   /** The private TMPDIR of the run (the master's pid file and control socket are there). */
   tmp: string;
   waitForLine(pattern: RegExp): Promise<string>;
-  /** Runs another verb of the same start file against this master (`reload`, `stop`, `status`). */
+  /** Runs another verb of the same start file against this master (`reload`, `stop`, `status`), through the same prefix. */
   cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
 /**
  * Runs `node --import tsx <file> start` in its own process group, collects its
- * output lines, and kills the group when the test ends.
+ * output lines, and kills the group when the test ends. `prefix` runs it
+ * through another command (`['ip', 'netns', 'exec', ns]`).
  */
 export function runStartFile(
   t: TestContext,
   file: string,
   env: Record<string, string> = {},
+  prefix: readonly string[] = [],
 ): StartFileRun {
   const privateTmp = mkdtempSync(join(tmpdir(), 'wm-run-'));
   const childEnv = { ...process.env, TMPDIR: privateTmp, ...env };
-  const child = spawn(process.execPath, ['--import', 'tsx', file, 'start'], {
+  const command = [...prefix, process.execPath, '--import', 'tsx', file];
+  const child = spawn(command[0]!, [...command.slice(1), 'start'], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: childEnv,

@@ -38,10 +38,12 @@ export class GatewayLink {
   /** The gateway's public port, for `client.gatewayPort`. */
   gatewayPort = 0;
   #ready = false;
+  #generation = 0;
   #wanted = true;
   #attempts = 0;
   #lastSeen = Date.now();
   #pingTimer: NodeJS.Timeout | null = null;
+  #connectTimer: NodeJS.Timeout | null = null;
   readonly #replies = new PendingReplies();
   readonly #settings: LinkSettings;
   readonly #connection: AsyncTcpConnection;
@@ -75,6 +77,11 @@ export class GatewayLink {
   /** Authenticated and usable. */
   get ready(): boolean {
     return this.#ready;
+  }
+
+  /** Counts the times this link came up: what the gateway numbered on one connection means nothing on the next. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** `false` when the link is down or its send buffer is full. */
@@ -129,12 +136,41 @@ export class GatewayLink {
   close(): void {
     this.#wanted = false;
     this.#stopPinging();
+    this.#disarmConnectDeadline();
     this.#connection.close();
   }
 
   #connect(): void {
     this.#lastSeen = Date.now();
     this.#connection.connect();
+    this.#armConnectDeadline(0);
+  }
+
+  /**
+   * A link must be up (connected and authenticated) within the silence
+   * bound, 4 pings, of its attempt; otherwise the attempt is dropped and
+   * retried. Without it a connect whose packets vanish (a firewall dropping
+   * them) waits out the kernel's SYN retries, minutes, after the path healed.
+   */
+  #armConnectDeadline(delaySeconds: number): void {
+    this.#disarmConnectDeadline();
+    const bound = 4 * this.#settings.pingInterval;
+    this.#connectTimer = setTimeout(
+      () => {
+        this.#connectTimer = null;
+        if (this.#ready || !this.#wanted) return;
+        if (this.#attempts === 0)
+          log(`gateway link ${this.address}: not up within ${bound} s, retried`);
+        this.#connection.destroy();
+      },
+      (delaySeconds + bound) * 1000,
+    );
+    this.#connectTimer.unref();
+  }
+
+  #disarmConnectDeadline(): void {
+    if (this.#connectTimer) clearTimeout(this.#connectTimer);
+    this.#connectTimer = null;
   }
 
   #receive(frame: GatewayFrame): void {
@@ -156,7 +192,9 @@ export class GatewayLink {
         };
         this.gatewayPort = gatewayPort;
         this.idPrefix = idPrefix;
+        this.#disarmConnectDeadline();
         this.#ready = true;
+        this.#generation++;
         this.#attempts = 0;
         this.#startPinging();
         this.#onStateChange(this);
@@ -192,6 +230,7 @@ export class GatewayLink {
       this.#settings.reconnectDelay * 2 ** (this.#attempts - 1),
     );
     this.#connection.reconnect(delay);
+    this.#armConnectDeadline(delay);
   }
 
   #startPinging(): void {

@@ -136,7 +136,11 @@ export class BusinessWorker extends Worker {
     const id = encodeClientId(link.idPrefix, frame.client);
     const sessionJson = this.#sessions.current(id, context.sessionVersion, context.sessionJson);
     if (frame.cmd === Command.ON_CLOSE) this.#sessions.forget(id);
-    if (!callback) return;
+    const generation = link.generation;
+    if (!callback) {
+      reportHandled(link, generation, frame);
+      return;
+    }
     const client = new ClientContext(
       this.api,
       id,
@@ -152,7 +156,7 @@ export class BusinessWorker extends Worker {
         : frame.cmd === Command.ON_WEBSOCKET_CONNECT
           ? (JSON.parse(frame.body.toString()) as WebSocketHandshake)
           : undefined;
-    const done = () => this.#handled(link, frame, client, context.sessionVersion);
+    const done = () => this.#handled(link, generation, frame, client, context.sessionVersion);
     let result: unknown;
     try {
       result = callback.call(handler, client, arg as never);
@@ -177,13 +181,20 @@ export class BusinessWorker extends Worker {
     } else done();
   }
 
-  /** After a handler: a changed session goes back to the gateway. */
-  #handled(link: GatewayLink, frame: GatewayFrame, client: ClientContext, version: number): void {
-    if (frame.cmd === Command.ON_CLOSE) return;
-    const changed = client.changedSession();
-    if (changed === null) return;
-    link.send(encodeFrame(Command.SET_SESSION, 0, frame.client, 0, changed, null));
-    this.#sessions.wrote(client.id, version, changed);
+  /** After a handler: a changed session goes back to the gateway, then word that the event was handled. */
+  #handled(
+    link: GatewayLink,
+    generation: number,
+    frame: GatewayFrame,
+    client: ClientContext,
+    version: number,
+  ): void {
+    const changed = frame.cmd === Command.ON_CLOSE ? null : client.changedSession();
+    if (changed !== null) {
+      link.send(encodeFrame(Command.SET_SESSION, 0, frame.client, 0, changed, null));
+      this.#sessions.wrote(client.id, version, changed);
+    }
+    reportHandled(link, generation, frame);
   }
 
   #failed(name: string, client: ClientContext, error: unknown): void {
@@ -196,4 +207,17 @@ export class BusinessWorker extends Worker {
       error,
     );
   }
+}
+
+/**
+ * Tells the gateway an event is done with, after what its handler sent (the
+ * link keeps the order), so the gateway forgets it; until then it would
+ * hand it to another worker if this link died. Sent on the connection the
+ * event came by: over another one it could overtake the handler's output,
+ * and after a reconnect the gateway has numbered other events (it handed
+ * this one on when the old connection closed).
+ */
+function reportHandled(link: GatewayLink, generation: number, frame: GatewayFrame): void {
+  if (frame.request === 0 || link.generation !== generation) return;
+  link.send(encodeFrame(Command.HANDLED, 0, 0, frame.request, null, null));
 }

@@ -6,6 +6,8 @@ export interface RoutableLink {
   readonly key: string;
   /** Clients sticky-bound to this link. */
   boundClients: number;
+  /** Its clients are not read for now (the worker is behind). */
+  readonly paused: boolean;
 }
 
 /** What a gateway keeps for each of its clients. */
@@ -20,6 +22,8 @@ export class ClientEntry {
   sessionVersion = 0;
   /** Pings sent since the client last sent anything. */
   pingsUnanswered = 0;
+  /** Events sent to a business worker that it has not reported handled yet. */
+  unhandled = 0;
   /** The business worker this client's events go to (sticky routing). */
   worker: RoutableLink | null = null;
   /** The worker link whose backlog holds this client's events (it is not read meanwhile). */

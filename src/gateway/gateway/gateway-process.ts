@@ -1,5 +1,4 @@
 import type { TcpConnection } from '../../connection/tcp-connection.js';
-import { ErrorCodes } from '../../errors.js';
 import { log } from '../../log.js';
 import type { Request } from '../../protocols/http/request.js';
 import { Timer } from '../../timer/timer.js';
@@ -7,15 +6,22 @@ import { Worker } from '../../worker/worker.js';
 import { openRegistry, type Registry } from '../registry/registry.js';
 import { clientIdPrefix, encodeClientId, gatewayAddress } from '../wire/client-id.js';
 import { BodyKind, Command, type CommandCode } from '../wire/commands.js';
-import { encodeFrame, encodeFrames, type GatewayFrame, GatewayFrames } from '../wire/frames.js';
-import { checkProof, newChallenge } from '../wire/link-auth.js';
+import { encodeFrame, type GatewayFrame, GatewayFrames } from '../wire/frames.js';
 import { type ClientEntry, ClientTable } from './client-table.js';
 import { startClientHeartbeat } from './heartbeat.js';
-import { holdForLink, rerouteBacklog, sendBacklog } from './link-backlog.js';
+import { MovingClients } from './moving-clients.js';
 import { PeerCommands } from './peer-commands.js';
+import {
+  authenticatePeer,
+  challengePeer,
+  cutSilentPeers,
+  type Link,
+  refusePeer,
+} from './peer-handshake.js';
 import { PeerLink } from './peer-link.js';
 import { type GatewayRouter, type RoutedClient, routeEvent } from './router.js';
 import { type ClientEvent, WaitingEvents } from './waiting-events.js';
+import { WorkerDelivery } from './worker-delivery.js';
 
 /** A gateway's settings, as the `Gateway` worker holds them. */
 export interface GatewaySettings {
@@ -52,7 +58,6 @@ function innerListener(address: string) {
 type InnerListener = ReturnType<typeof innerListener>;
 
 type Client = TcpConnection<unknown, unknown>;
-type Link = TcpConnection<unknown, unknown, PeerLink>;
 
 /**
  * The gateway's work in one process: its clients and their uid, group and
@@ -67,20 +72,23 @@ export class GatewayProcess {
   /** Business workers that take events, by key. */
   readonly #workers = new Map<string, PeerLink>();
   readonly #waiting = new WaitingEvents();
+  readonly #moving = new MovingClients();
   readonly #commands: PeerCommands;
+  readonly #delivery: WorkerDelivery;
   #inner: InnerListener | null = null;
   #registry: Registry | null = null;
   #idPrefix = '';
   #timers: number[] = [];
   /** Peer frames read in this poll phase, carried out together in `#endOfPoll`. */
   #peerFrames: { connection: Link; frame: GatewayFrame }[] = [];
-  /** Links with client events waiting for `#endOfPoll`. */
-  #linksWithEvents = new Set<PeerLink>();
   #endOfPollScheduled = false;
 
   constructor(settings: GatewaySettings) {
     this.#settings = settings;
     this.#commands = new PeerCommands(this.#table, () => settings.maxSessionSize);
+    this.#delivery = new WorkerDelivery(this.#table, settings, (event) =>
+      this.#forwardAll([event]),
+    );
   }
 
   /** The gateway's internal address, `ip:port`, once listening. */
@@ -106,9 +114,9 @@ export class GatewayProcess {
     inner.onClose = (link) => this.#linkClosed(link);
     inner.onBufferFull = (link) => {
       link.context.full = true;
-      this.#pauseClientsOf(link.context, true);
+      this.#delivery.updateFlow(link.context);
     };
-    inner.onBufferDrain = (link) => this.#linkDrained(link.context);
+    inner.onBufferDrain = (link) => this.#delivery.drained(link.context);
     this.#inner = inner;
     await inner.listen();
     this.#idPrefix = clientIdPrefix(s.lanIp, inner.port);
@@ -121,7 +129,9 @@ export class GatewayProcess {
     await this.#registry.start();
     this.#timers.push(
       Timer.add(1, () => this.#expireWaiting()),
-      Timer.add(Math.max(1, s.linkTimeout / 4), () => this.#cutSilentLinks()),
+      Timer.add(Math.max(1, s.linkTimeout / 4), () =>
+        cutSilentPeers(this.#inner?.connections.values() ?? [], s.linkTimeout),
+      ),
     );
     if (s.pingInterval > 0) {
       this.#timers.push(
@@ -136,7 +146,7 @@ export class GatewayProcess {
 
   /** After the clients are closed: stops announcing, then closes the internal links (flushing them). */
   async stop(): Promise<void> {
-    this.#flushEvents();
+    this.#delivery.flush();
     for (const id of this.#timers) Timer.del(id);
     this.#timers = [];
     await this.#registry?.stop();
@@ -191,6 +201,7 @@ export class GatewayProcess {
   }
 
   #forward(entry: ClientEntry, cmd: CommandCode, kind: number, body: Buffer | string | null): void {
+    const previous = entry.worker as PeerLink | null;
     const link = routeEvent(
       this.#settings.router,
       this.#workers,
@@ -212,14 +223,16 @@ export class GatewayProcess {
       }
       return;
     }
-    const event = { entry, cmd, kind, body };
-    if (link.full || link.backlog.length > 0) {
-      this.#hold(link, event);
-      return;
+    if (this.#table.byNumber.get(entry.number) !== entry && entry.worker !== null) {
+      // The client is gone (a late ON_CLOSE): the binding made for it counts nobody.
+      entry.worker.boundClients--;
+      entry.worker = null;
     }
-    link.events.push(event);
-    this.#linksWithEvents.add(link);
-    this.#scheduleEndOfPoll();
+    const event = { entry, cmd, kind, body };
+    // A sticky client moving off a leaving worker waits until that worker is done with it.
+    const moved = previous !== link && this.#settings.router !== 'random' ? previous : null;
+    if (this.#moving.hold(event, moved)) return;
+    if (this.#delivery.queue(link, event)) this.#scheduleEndOfPoll();
   }
 
   /**
@@ -238,39 +251,14 @@ export class GatewayProcess {
   #endOfPoll(): void {
     this.#endOfPollScheduled = false;
     // Events first: a LEFT answered below must follow every event routed to that worker.
-    this.#flushEvents();
+    this.#delivery.flush();
     const frames = this.#peerFrames;
     this.#peerFrames = [];
     for (const { connection, frame } of frames) this.#peerCommand(connection, frame);
   }
 
-  /**
-   * Each business worker's events of this poll, in one write. Events for a
-   * link that filled up meanwhile (or whose send is refused) wait in its
-   * backlog instead: none is dropped.
-   */
-  #flushEvents(): void {
-    for (const link of this.#linksWithEvents) {
-      const events = link.events;
-      link.events = [];
-      if (
-        link.full ||
-        link.backlog.length > 0 ||
-        link.connection?.send(encodeFrames(events)) === false
-      ) {
-        for (const event of events) this.#hold(link, event);
-      }
-    }
-    this.#linksWithEvents.clear();
-  }
-
-  /** One event on its own (a backlog being sent after a drain). */
-  #sendEvent(link: PeerLink, { entry, cmd, kind, body }: ClientEvent): void {
-    if (
-      link.connection?.send(encodeFrame(cmd, kind, entry.number, 0, entry.context, body)) === false
-    ) {
-      this.#hold(link, { entry, cmd, kind, body });
-    }
+  #forwardAll(events: readonly ClientEvent[]): void {
+    for (const { entry, cmd, kind, body } of events) this.#forward(entry, cmd, kind, body);
   }
 
   #describe(entry: ClientEntry): RoutedClient {
@@ -280,37 +268,6 @@ export class GatewayProcess {
       remotePort: entry.connection.getRemotePort(),
       uid: entry.uid,
     };
-  }
-
-  /** The link to the worker chosen for this event is full: the event waits in its backlog. */
-  #hold(link: PeerLink, event: ClientEvent): void {
-    if (holdForLink(link, event, this.#settings.maxWaitingEvents)) return;
-    log(
-      `gateway: the link to business worker ${link.key} is full and ${this.#settings.maxWaitingEvents} ` +
-        `events already wait for it (maxWaitingEvents): closing ${event.entry.connection.describe()}`,
-    );
-    event.entry.connection.destroy();
-  }
-
-  /** The link drained: its backlog goes first, in order, then its clients are read again. */
-  #linkDrained(link: PeerLink): void {
-    const sent = sendBacklog(link, (event) => this.#sendEvent(link, event));
-    if (sent) this.#pauseClientsOf(link, false);
-  }
-
-  /** A link that leaves or closed: its backlog goes to another worker, its clients are read again. */
-  #rerouteBacklog(link: PeerLink): void {
-    rerouteBacklog(link, ({ entry, cmd, kind, body }) => this.#forward(entry, cmd, kind, body));
-    this.#pauseClientsOf(link, false);
-  }
-
-  /** A worker's link is full: clients bound to it stop being read until it drains. */
-  #pauseClientsOf(link: PeerLink, pause: boolean): void {
-    for (const entry of this.#table.byNumber.values()) {
-      if (entry.worker !== link || entry.heldBy !== null) continue;
-      if (pause) entry.connection.pauseRecv();
-      else entry.connection.resumeRecv();
-    }
   }
 
   #expireWaiting(): void {
@@ -327,20 +284,10 @@ export class GatewayProcess {
   // Internal links ------------------------------------------------------------
 
   #linkConnected(connection: Link): void {
-    const link = connection.context;
-    link.connection = connection as TcpConnection<unknown, unknown>;
+    connection.context.connection = connection as TcpConnection<unknown, unknown>;
     connection.maxPackageSize = this.#settings.maxFrameSize;
     connection.maxSendBufferSize = this.#settings.sendToWorkerBufferSize;
-    link.challenge = newChallenge();
-    connection.send(encodeFrame(Command.CHALLENGE, 0, 0, 0, link.challenge, null));
-    const timer = setTimeout(() => {
-      if (!link.authenticated)
-        this.#refuse(
-          connection,
-          `no answer to the challenge within ${this.#settings.authTimeout} s (authTimeout)`,
-        );
-    }, this.#settings.authTimeout * 1000);
-    timer.unref();
+    challengePeer(connection, this.#settings.authTimeout);
   }
 
   #linkFrame(connection: Link, frame: GatewayFrame): void {
@@ -360,10 +307,16 @@ export class GatewayProcess {
       case Command.PING:
         connection.send(encodeFrame(Command.PING, 0, 0, 0, null, null));
         return;
+      case Command.HANDLED: {
+        const event = link.handled(frame.request);
+        this.#delivery.updateFlow(link);
+        if (event?.entry.unhandled === 0) this.#forwardAll(this.#moving.release(event.entry));
+        return;
+      }
       case Command.LEAVING:
         link.leaving = true;
         if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
-        this.#rerouteBacklog(link);
+        this.#delivery.reroute(link);
         connection.send(encodeFrame(Command.LEFT, 0, 0, 0, null, null));
         return;
     }
@@ -371,84 +324,43 @@ export class GatewayProcess {
     try {
       known = this.#commands.execute(link, frame);
     } catch (error) {
-      this.#refuse(connection, `malformed command ${frame.cmd}: ${(error as Error).message}`);
+      refusePeer(connection, `malformed command ${frame.cmd}: ${(error as Error).message}`);
       return;
     }
-    if (!known) this.#refuse(connection, `unknown command ${frame.cmd}`);
+    if (!known) refusePeer(connection, `unknown command ${frame.cmd}`);
   }
 
   #authenticate(connection: Link, frame: GatewayFrame): void {
+    const welcome = { gatewayPort: this.#settings.port, idPrefix: this.#idPrefix };
+    if (!authenticatePeer(connection, frame, this.#settings.secretKey, welcome)) return;
     const link = connection.context;
-    let answer: { role?: unknown; key?: unknown; proof?: unknown } = {};
-    try {
-      if (frame.cmd === Command.AUTH) answer = JSON.parse(frame.ext.toString());
-    } catch {}
-    const role = answer.role === 'worker' || answer.role === 'client' ? answer.role : null;
-    const key = typeof answer.key === 'string' ? answer.key.slice(0, 256) : '';
-    if (
-      role === null ||
-      !checkProof(this.#settings.secretKey, link.challenge, role, key, answer.proof)
-    ) {
-      this.#refuse(
-        connection,
-        frame.cmd === Command.AUTH
-          ? 'wrong proof of the secret key'
-          : `command ${frame.cmd} before authenticating`,
-      );
-      return;
-    }
-    link.challenge = '';
-    link.role = role;
-    link.key = `${connection.getRemoteIp()}:${key}`;
-    connection.send(
-      encodeFrame(
-        Command.AUTH_OK,
-        0,
-        0,
-        0,
-        JSON.stringify({ gatewayPort: this.#settings.port, idPrefix: this.#idPrefix }),
-        null,
-      ),
-    );
-    if (role === 'worker') {
-      this.#workers.set(link.key, link);
-      for (const event of this.#waiting.takeAll()) {
-        this.#forward(event.entry, event.cmd, event.kind, event.body);
-      }
-    }
+    if (link.role !== 'worker') return;
+    this.#workers.set(link.key, link);
+    this.#forwardAll(this.#waiting.takeAll());
   }
 
-  /** Cuts a link with a logged reason: an authentication failure, or a malformed frame after it. */
-  #refuse(connection: Link, reason: string): void {
-    const code = connection.context.authenticated
-      ? ErrorCodes.BAD_PACKET
-      : ErrorCodes.LINK_AUTH_FAILED;
-    const who = connection.context.key || connection.getRemoteAddress();
-    log(`gateway: internal link from ${who} cut (${code}): ${reason}`);
-    connection.destroy();
-  }
-
+  /**
+   * A worker's link is gone: nothing more is routed to it, and the events
+   * it had not reported handled (in flight when the link broke, or the
+   * worker died), then those waiting in its backlog and for this poll's
+   * write, go to the other workers in that order; its clients are read again.
+   */
   #linkClosed(connection: Link): void {
     const link = connection.context;
-    // Events not yet written go elsewhere, after the backlog (they came later).
-    link.backlog.push(...link.events);
-    link.events = [];
-    this.#linksWithEvents.delete(link);
     if (this.#workers.get(link.key) === link) this.#workers.delete(link.key);
-    this.#rerouteBacklog(link);
-  }
-
-  #cutSilentLinks(): void {
-    const now = Date.now();
-    const limit = this.#settings.linkTimeout * 1000;
-    for (const connection of this.#inner?.connections.values() ?? []) {
-      if (now - connection.context.lastSeen > limit) {
-        log(
-          `gateway: internal link ${connection.context.key || connection.getRemoteAddress()} ` +
-            `silent for ${this.#settings.linkTimeout} s (linkTimeout): cut`,
-        );
-        connection.destroy();
-      }
+    link.connection = null;
+    const unhandled = link.takeUnhandled();
+    if (unhandled.length > 0) {
+      log(
+        `gateway: link to business worker ${link.key} closed with ${unhandled.length} event(s) ` +
+          'not handled: they go to another worker',
+      );
     }
+    link.backlog = [...unhandled, ...link.backlog, ...link.events];
+    link.events = [];
+    // Clients moving away from this link go on once what it held of theirs is rerouted.
+    const moving = this.#moving.releaseFrom(link);
+    this.#delivery.reroute(link);
+    this.#forwardAll(moving);
   }
 }

@@ -59,7 +59,8 @@ function release(link: PeerLink | null, events: readonly ClientEvent[]): void {
   if (link !== null) {
     for (const event of events) if (event.entry.heldBy === link) event.entry.heldBy = null;
   }
-  for (const event of events) {
-    if (event.entry.heldBy === null) event.entry.connection.resumeRecv();
+  for (const { entry } of events) {
+    // Still behind with its own worker: that worker's flow control reads it again.
+    if (entry.heldBy === null && entry.worker?.paused !== true) entry.connection.resumeRecv();
   }
 }

@@ -38,6 +38,12 @@ export const Command = {
   LEAVING: 210,
   /** The gateway's answer to LEAVING: nothing follows on this link. */
   LEFT: 211,
+  /**
+   * Business worker → gateway: the event numbered `request` was handled
+   * (what its handler sent precedes this on the link). Events a gateway
+   * has sent without this answer go to another worker when the link dies.
+   */
+  HANDLED: 212,
 } as const;
 
 export type CommandCode = (typeof Command)[keyof typeof Command];

@@ -65,29 +65,36 @@ export interface EventFrame {
   entry: { readonly number: number; readonly context: Buffer };
 }
 
-/** Several client events back to back in one allocation, for one write. */
-export function encodeFrames(events: readonly EventFrame[]): Buffer {
+/**
+ * Several client events back to back in one allocation, for one write;
+ * `requests[i]` is event i's sequence number (the worker reports it handled).
+ */
+export function encodeFrames(events: readonly EventFrame[], requests: readonly number[]): Buffer {
+  // Text bodies are measured once (Buffer.byteLength walks the string).
+  const bodyLengths = events.map((event) => partLength(event.body));
   let total = 0;
-  for (const { body, entry } of events)
-    total += FRAME_HEADER_BYTES + entry.context.length + partLength(body);
+  for (let i = 0; i < events.length; i++) {
+    total += FRAME_HEADER_BYTES + events[i]!.entry.context.length + bodyLengths[i]!;
+  }
   const out = Buffer.allocUnsafe(total);
   let offset = 0;
-  for (const { cmd, kind, body, entry } of events) {
-    const bodyLength = partLength(body);
-    const contextLength = entry.context.length;
+  for (let i = 0; i < events.length; i++) {
+    const { cmd, kind, body, entry } = events[i]!;
+    const ext = entry.context;
+    const bodyLength = bodyLengths[i]!;
     writeFrame(
       out,
       offset,
       cmd,
       kind,
       entry.number,
-      0,
-      entry.context,
-      contextLength,
+      requests[i]!,
+      ext,
+      ext.length,
       body,
       bodyLength,
     );
-    offset += FRAME_HEADER_BYTES + contextLength + bodyLength;
+    offset += FRAME_HEADER_BYTES + ext.length + bodyLength;
   }
   return out;
 }
