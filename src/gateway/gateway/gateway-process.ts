@@ -310,7 +310,9 @@ export class GatewayProcess {
       case Command.HANDLED: {
         const event = link.handled(frame.request);
         this.#delivery.updateFlow(link);
-        if (event?.entry.unhandled === 0) this.#forwardAll(this.#moving.release(event.entry));
+        if (event?.entry.unhandled === 0) {
+          this.#moving.release(event.entry, (held) => this.#forwardAll([held]));
+        }
         return;
       }
       case Command.LEAVING:
@@ -361,6 +363,7 @@ export class GatewayProcess {
     // Clients moving away from this link go on once what it held of theirs is rerouted.
     const moving = this.#moving.releaseFrom(link);
     this.#delivery.reroute(link);
-    this.#forwardAll(moving);
+    this.#forwardAll(moving.events);
+    moving.resume();
   }
 }

@@ -26,24 +26,36 @@ export class MovingClients {
     return true;
   }
 
-  /** `entry`'s earlier events are all handled: its waiting events, oldest first (to route now). */
-  release(entry: ClientEntry): ClientEvent[] {
+  /**
+   * `entry`'s earlier events are all handled: its waiting events go on,
+   * oldest first, through `forward`; then the client is read again (not
+   * before: reading may deliver its next events at once, which must follow).
+   */
+  release(entry: ClientEntry, forward: (event: ClientEvent) => void): void {
     const moving = this.#waiting.get(entry);
-    if (moving === undefined || entry.unhandled > 0) return [];
+    if (moving === undefined || entry.unhandled > 0) return;
     this.#waiting.delete(entry);
+    for (const event of moving.events) forward(event);
     entry.connection.resumeRecv();
-    return moving.events;
   }
 
-  /** A link closed: the waiting events of every client moving away from it, oldest first. */
-  releaseFrom(link: PeerLink): ClientEvent[] {
+  /**
+   * A link closed: the clients moving away from it are no longer held. Their
+   * waiting events are returned, oldest first, for the caller to route after
+   * what the link itself held, and then `resume` reads the clients again.
+   */
+  releaseFrom(link: PeerLink): { events: ClientEvent[]; resume(): void } {
     const events: ClientEvent[] = [];
+    const entries: ClientEntry[] = [];
     for (const [entry, moving] of this.#waiting) {
       if (moving.from !== link) continue;
       this.#waiting.delete(entry);
-      entry.connection.resumeRecv();
+      entries.push(entry);
       events.push(...moving.events);
     }
-    return events;
+    const resume = () => {
+      for (const entry of entries) entry.connection.resumeRecv();
+    };
+    return { events, resume };
   }
 }
