@@ -250,11 +250,18 @@ export class GatewayProcess {
 
   #endOfPoll(): void {
     this.#endOfPollScheduled = false;
-    // Events first: a LEFT answered below must follow every event routed to that worker.
-    this.#delivery.flush();
     const frames = this.#peerFrames;
     this.#peerFrames = [];
-    for (const { connection, frame } of frames) this.#peerCommand(connection, frame);
+    // Commands first, so the events written below carry the sessions they
+    // set (an event's context is read when it is written); but a worker's
+    // LEAVING after the events: its LEFT must follow every event routed to it.
+    const leaving: typeof frames = [];
+    for (const item of frames) {
+      if (item.frame.cmd === Command.LEAVING) leaving.push(item);
+      else this.#peerCommand(item.connection, item.frame);
+    }
+    this.#delivery.flush();
+    for (const { connection, frame } of leaving) this.#peerCommand(connection, frame);
   }
 
   #forwardAll(events: readonly ClientEvent[]): void {
