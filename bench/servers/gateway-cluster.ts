@@ -16,6 +16,8 @@ gateway.count = 2;
 gateway.startPort = 0;
 gateway.registerAddress = registerAddress;
 gateway.secretKey = secretKey;
+// GATEWAY_EXEC_ARGV="--max-semi-space-size=1": Node flags for the gateway processes only.
+gateway.execArgv = env.GATEWAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? [];
 
 const business = new BusinessWorker();
 business.count = 2;
