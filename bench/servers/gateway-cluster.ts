@@ -16,11 +16,15 @@ gateway.count = 2;
 gateway.startPort = 0;
 gateway.registerAddress = registerAddress;
 gateway.secretKey = secretKey;
+// GATEWAY_EXEC_ARGV="--max-semi-space-size=1": Node flags for the gateway
+// processes only (GATEWAY_BUSINESS_EXEC_ARGV: for the business workers).
+gateway.execArgv = env.GATEWAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? [];
 
 const business = new BusinessWorker();
 business.count = 2;
 business.registerAddress = registerAddress;
 business.secretKey = secretKey;
+business.execArgv = env.GATEWAY_BUSINESS_EXEC_ARGV?.split(' ').filter(Boolean) ?? [];
 business.eventHandler = {
   onMessage(client, message) {
     const text = message as string;

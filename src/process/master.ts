@@ -41,6 +41,7 @@ const START_FAILURE_REPORT = new URL(
   `./start-failure-report${extname(fileURLToPath(import.meta.url))}`,
   import.meta.url,
 ).href;
+const CHILD_EXEC_ARGV = [...process.execArgv, '--import', START_FAILURE_REPORT];
 
 /** What a reload did: children replaced, and why each one that was not could not start. */
 export interface ReloadResult {
@@ -90,7 +91,8 @@ export class Master {
       }
     });
     // Children load a reporter first, which tells the master why new code cannot start.
-    cluster.setupPrimary({ execArgv: [...process.execArgv, '--import', START_FAILURE_REPORT] });
+    // (set again before each fork, with the worker's own flags: see #fork).
+    cluster.setupPrimary({ execArgv: CHILD_EXEC_ARGV });
     cluster.on('message', (child, message) => this.#onMessage(child, message));
     cluster.on('exit', (child, code, signal) => this.#onExit(child, code, signal));
   }
@@ -106,6 +108,8 @@ export class Master {
   }
 
   #fork(slot: Slot): Promise<ClusterWorker> {
+    // Settings apply to the forks that follow: each child gets its worker's flags.
+    cluster.setupPrimary({ execArgv: [...CHILD_EXEC_ARGV, ...slot.worker.execArgv] });
     const child = cluster.fork({
       [ENV_DEFINITION]: String(slot.definition),
       [ENV_ID]: String(slot.id),

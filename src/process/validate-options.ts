@@ -93,6 +93,13 @@ export function validateOptions(workers: readonly Worker[], controlSocket: strin
       worker.reusePort,
       'a boolean',
     );
+    expect(
+      Array.isArray(worker.execArgv) &&
+        worker.execArgv.every((flag: unknown) => typeof flag === 'string'),
+      `${where}: execArgv`,
+      worker.execArgv,
+      'a list of strings',
+    );
     expect(typeof worker.user === 'string', `${where}: user`, worker.user, 'a user name');
     expect(typeof worker.group === 'string', `${where}: group`, worker.group, 'a group name');
     for (const callback of WORKER_CALLBACKS) {

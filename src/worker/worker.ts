@@ -120,6 +120,13 @@ export class Worker<
   reusePort = false;
   /** `false`: a reload leaves this worker's processes running (they only get `onWorkerReload`). */
   reloadable = true;
+  /**
+   * Extra Node/V8 flags for this worker's processes only, after the master's
+   * own (e.g. `['--max-semi-space-size=1']`: a smaller young generation for a
+   * process that holds many idle connections; see the README's gateway
+   * benchmark for what it saves and costs). Read by the master at each fork.
+   */
+  execArgv: string[] = [];
   /** Run this worker's processes as this user / group (when started as root). */
   user = '';
   group = '';

@@ -31,6 +31,7 @@ const a = new Worker(); a.name = 'a'; a.count = Number('x');
 const b = new Worker(); b.name = 'b'; b.count = 0;
 const c = new Worker(); c.name = 'c'; c.count = -2;
 const d = new Worker(); d.name = 'd'; d.count = 1.5;
+const e = new Worker(); e.name = 'e'; e.execArgv = '--max-semi-space-size=1';
 const ok = new Worker(); ok.name = 'ok'; ok.count = 2;
 `,
   );
@@ -45,6 +46,7 @@ const ok = new Worker(); ok.name = 'ok'; ok.count = 2;
       'worker "b": count must be a whole number >= 1, got 0',
       'worker "c": count must be a whole number >= 1, got -2',
       'worker "d": count must be a whole number >= 1, got 1.5',
+      'worker "e": execArgv must be a list of strings, got "--max-semi-space-size=1"',
     ]) {
       assert.ok(
         result.stderr.includes(expected),
