@@ -1,8 +1,9 @@
-// About 420 lines, on purpose: this is the origin's Worker as users know it,
-// every static (the process manager's settings), property and callback in
-// one documented class. Its parts live beside it: held connections in
-// held-sockets.ts, the entry point in entry-point.ts, stopping every worker
-// in stop-all.ts, the typed options in worker-options.ts.
+// The origin's Worker as users know it: its properties and callbacks, one
+// documented class. Its parts live beside it: the process manager's
+// settings (the statics users set as `Worker.stopTimeout`) in
+// process-settings.ts, held connections in held-sockets.ts, the entry point
+// in entry-point.ts, stopping every worker in stop-all.ts, the typed
+// options in worker-options.ts.
 import type { Socket as DatagramSocket, RemoteInfo } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
 import { invokeCallback, invokeLifecycle } from '../callbacks.js';
@@ -11,7 +12,6 @@ import { PreparedMessage } from '../connection/prepared-message.js';
 import { socketOnRead, TcpConnection } from '../connection/tcp-connection.js';
 import { UdpConnection } from '../connection/udp-connection.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
-import { failureLogInterval, setFailureLogInterval } from '../failure-log.js';
 import { debugWorker } from '../log.js';
 import type { Protocol } from '../protocols/protocol.js';
 import { Protocols } from '../protocols/schemes.js';
@@ -24,6 +24,7 @@ import { unfinishedWork } from '../unfinished-work.js';
 import { VERSION } from '../version.js';
 import { runEntryPoint } from './entry-point.js';
 import { HeldSockets } from './held-sockets.js';
+import { ProcessSettings } from './process-settings.js';
 import { stopAll } from './stop-all.js';
 import type {
   ConnectionFor,
@@ -54,50 +55,9 @@ const allWorkers: Worker[] = [];
 export class Worker<
   Address extends string = string,
   Options extends WorkerOptions = WorkerOptions,
-> {
+> extends ProcessSettings {
   /** Version of workerman-ts. */
   static readonly VERSION = VERSION;
-  /** Seconds a stopping process waits for connections to close before cutting them. */
-  static stopTimeout = 2;
-  /** Connections a worker holds, unread, while its accepting is paused; more are closed at once. */
-  static maxHeldConnections = 1024;
-  /** Seconds a connection is held while accepting is paused before it is closed. */
-  static heldConnectionTimeout = 10;
-  /** Run the master detached from the terminal (`start -d` sets it too). */
-  static daemonize = false;
-  /** Where a daemon's stdout and stderr go. */
-  static stdoutFile = '/dev/null';
-  /** The master's pid file; the control socket sits beside it. Default: one per start file in the temp directory. */
-  static pidFile = '';
-  /** Log of start, stop, reload and crashes, with timestamps. Default: beside the pid file. */
-  static logFile = '';
-  /** Bytes after which `logFile` is rotated to `<logFile>.1` (0: never). */
-  static logFileMaxSize = 10 * 1024 * 1024;
-  /**
-   * Log lines the master may hold while its writes to `logFile` are under
-   * way; lines beyond are dropped, and a line says how many.
-   */
-  static logQueueMaxLines = 10_000;
-  /**
-   * Seconds during which a callback failure identical to a logged one (same
-   * callback, message and place) is counted instead of logged; one line then
-   * says how many were left out. 0: log every failure.
-   */
-  static get failureLogInterval(): number {
-    return failureLogInterval();
-  }
-  static set failureLogInterval(seconds: number) {
-    setFailureLogInterval(seconds);
-  }
-  /**
-   * Development: directories whose source files, when changed, trigger a
-   * reload (watched by OS notification, no polling). Empty: off.
-   */
-  static fileMonitor: string[] = [];
-  /** Master side: called when a reload begins. */
-  static onMasterReload: (() => void | Promise<void>) | null = null;
-  /** Master side: called once every child has stopped, before the master exits. */
-  static onMasterStop: (() => void | Promise<void>) | null = null;
   /**
    * Master side: a child of `worker` exited with `status` (exit code or signal name).
    * Master hooks never end the master: a throw or rejection is logged, and
@@ -165,6 +125,7 @@ export class Worker<
    * what the address implies.
    */
   constructor(socketName?: Address, options?: Options) {
+    super();
     this.#socketName = socketName ?? '';
     const given: WorkerOptions = options ?? {};
     const { protocol, transport, context, ...contextOptions } = given;
