@@ -33,6 +33,8 @@ const MAX_RECONNECT_DELAY = 10;
  */
 export class GatewayLink {
   readonly address: string;
+  /** The gateway's internal IP (the address without its port), for `client.gatewayIp`. */
+  readonly host: string;
   /** The prefix of the ids of this gateway's clients (from its AUTH_OK). */
   idPrefix = '';
   /** The gateway's public port, for `client.gatewayPort`. */
@@ -58,6 +60,7 @@ export class GatewayLink {
     onStateChange: (link: GatewayLink) => void,
   ) {
     this.address = address;
+    this.host = address.slice(0, address.lastIndexOf(':'));
     this.#settings = settings;
     this.#onEvent = onEvent;
     this.#onStateChange = onStateChange;

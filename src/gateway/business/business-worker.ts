@@ -146,7 +146,7 @@ export class BusinessWorker extends Worker {
       id,
       context.remoteIp,
       context.remotePort,
-      link.address.slice(0, link.address.lastIndexOf(':')),
+      link.host,
       link.gatewayPort,
       sessionJson,
     );
