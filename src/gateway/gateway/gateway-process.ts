@@ -214,7 +214,7 @@ export class GatewayProcess {
         { entry, cmd, kind, body, since: Date.now() },
         this.#settings.maxWaitingEvents,
       );
-      if (!held && cmd !== Command.ON_CLOSE) {
+      if (!held) {
         log(
           `gateway: no business worker connected and ${this.#settings.maxWaitingEvents} events ` +
             `already wait (maxWaitingEvents): closing ${entry.connection.describe()}`,

@@ -1,4 +1,4 @@
-import type { CommandCode } from '../wire/commands.js';
+import { Command, type CommandCode } from '../wire/commands.js';
 import type { ClientEntry } from './client-table.js';
 
 /** A client's event for a business worker: connect, message, WebSocket handshake, close. */
@@ -28,9 +28,13 @@ export class WaitingEvents {
     return this.#events.length;
   }
 
-  /** `false` when `limit` events already wait: the caller closes the client. */
+  /**
+   * `false` when `limit` events already wait: the caller closes the client.
+   * A close is always taken (at most one per client), so the business
+   * worker's `onClose` runs for every client it heard of.
+   */
   push(event: WaitingEvent, limit: number): boolean {
-    if (this.#events.length >= limit) return false;
+    if (this.#events.length >= limit && event.cmd !== Command.ON_CLOSE) return false;
     this.#events.push(event);
     return true;
   }
