@@ -1,14 +1,17 @@
-// The connection as users know it: its public surface (the origin's method
-// list) and its lifecycle. Its parts live beside it: the receive side in
-// socket-receiver.ts (over packet-reader.ts), the send side in send-queue.ts
-// and send-batch.ts, the socket listeners in socket-listeners.ts, the close
-// deadlines in close-deadlines.ts, the state names in connection-status.ts.
+// The connection as users know it: the origin's method list and lifecycle.
+// Beside it: the receive side (socket-receiver.ts), the send side
+// (send-queue.ts, send-batch.ts), the socket listeners (socket-listeners.ts),
+// the close deadlines (close-deadlines.ts), the states (connection-status.ts).
 import type { Socket } from 'node:net';
 import { invokeCallback } from '../callbacks.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
 import { connectionDefaults, type StreamCodecConnection } from '../protocols/codec-connection.js';
 import type { Protocol, RawSendable } from '../protocols/protocol.js';
+import type {
+  WebSocketFields,
+  WebSocketHandshakeHead,
+} from '../protocols/websocket/websocket-types.js';
 import { statistics } from '../statistics.js';
 import { armCloseDeadlines } from './close-deadlines.js';
 import {
@@ -48,7 +51,10 @@ let nextConnectionId = 1;
  */
 export class TcpConnection<Decoded = unknown, Encodable = unknown, Context extends object = object>
   extends SocketReceiver<Decoded, Context>
-  implements SocketOwner, StreamCodecConnection
+  implements
+    SocketOwner,
+    StreamCodecConnection,
+    WebSocketFields<TcpConnection<Decoded, Encodable, Context>>
 {
   /**
    * Sends made outside a read of the connection leave together at the end of
@@ -97,6 +103,19 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   onMessage: Callback<[connection: this, data: Decoded]> | null = null;
   onClose: Callback<[connection: this]> | null = null;
   declare onError: ErrorCallback<this> | null;
+
+  // The WebSocket settings and hooks (WebSocketFields tells what each does).
+  // Declared, never initialised: a connection that sets none carries none.
+  declare onWebSocketConnect?: Callback<[connection: this, head: WebSocketHandshakeHead]> | null;
+  declare onWebSocketConnected?: Callback<[connection: this, head: WebSocketHandshakeHead]> | null;
+  declare onWebSocketPing?: Callback<[connection: this, data: Buffer]> | null;
+  declare onWebSocketPong?: Callback<[connection: this, data: Buffer]> | null;
+  declare onWebSocketClose?: Callback<[connection: this, code: number, reason: string]> | null;
+  declare websocketType?: string;
+  declare websocketPingInterval?: number;
+  declare headers?: string[] | Record<string, string>;
+  declare websocketOrigin?: string;
+  declare websocketClientProtocol?: string;
 
   protected status: ConnectionStatusValue = ConnectionStatus.INITIAL;
   #bytesReadBefore = 0;
