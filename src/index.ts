@@ -1,8 +1,5 @@
 import { runAll } from './cli/run-all.js';
 import { installEntryPoint } from './worker/entry-point.js';
-// Type-only: the WebSocket fields of connections and workers (declaration merging).
-import './connection/websocket-fields.js';
-import './worker/websocket-hooks.js';
 
 export { AsyncTcpConnection } from './connection/async-tcp-connection.js';
 export { AsyncUdpConnection } from './connection/async-udp-connection.js';
@@ -143,6 +140,7 @@ export type {
   WorkerOptions,
   WorkerTcpConnection,
   WorkerTransport,
+  WorkerWebSocketHook,
 } from './worker/worker-options.js';
 
 // Worker.runAll() runs the command line and the process manager, which sit

@@ -5,6 +5,7 @@ import { CONNECT_FAIL, ErrorCodes, SEND_FAIL, WorkermanError } from '../errors.j
 import { debugConnection } from '../log.js';
 import type { DecodedOf, EncodableOf } from '../protocols/protocol.js';
 import { Protocols } from '../protocols/schemes.js';
+import type { WebSocketResponse } from '../protocols/websocket/websocket-types.js';
 import { statistics } from '../statistics.js';
 import { type ListenAddress, parseAddress } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
@@ -29,6 +30,11 @@ export class AsyncTcpConnection<Address extends string = string> extends TcpConn
 > {
   /** Called once the connection (and its TLS handshake) is up. */
   onConnect: Callback<[connection: this]> | null = null;
+  /**
+   * `ws://`, `wss://`: called once the server's 101 answer was checked;
+   * messages may be sent from here. Declared only, as on `TcpConnection`.
+   */
+  declare onWebSocketConnect?: Callback<[connection: this, response: WebSocketResponse]> | null;
 
   readonly #remoteAddress: string;
   readonly #remote: ListenAddress;

@@ -1,14 +1,17 @@
-// About 530 lines, on purpose: this is the connection's whole public surface
-// (the origin's method list, each documented). Its parts live beside it: the
-// send side in send-queue.ts and send-batch.ts, the socket listeners in
-// socket-listeners.ts, the receive buffering in packet-reader.ts, the close
-// deadlines in close-deadlines.ts, the state names in connection-status.ts.
+// The connection as users know it: the origin's method list and lifecycle.
+// Beside it: the receive side (socket-receiver.ts), the send side
+// (send-queue.ts, send-batch.ts), the socket listeners (socket-listeners.ts),
+// the close deadlines (close-deadlines.ts), the states (connection-status.ts).
 import type { Socket } from 'node:net';
 import { invokeCallback } from '../callbacks.js';
-import { ErrorCodes, PROTOCOL_FAIL, WorkermanError } from '../errors.js';
+import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
 import { connectionDefaults, type StreamCodecConnection } from '../protocols/codec-connection.js';
 import type { Protocol, RawSendable } from '../protocols/protocol.js';
+import type {
+  WebSocketFields,
+  WebSocketHandshakeHead,
+} from '../protocols/websocket/websocket-types.js';
 import { statistics } from '../statistics.js';
 import { armCloseDeadlines } from './close-deadlines.js';
 import {
@@ -18,17 +21,16 @@ import {
   joinHostPort,
 } from './connection.js';
 import { ConnectionStatus, type ConnectionStatusValue, STATUS_NAMES } from './connection-status.js';
-import { PacketReader, type PacketSink } from './packet-reader.js';
 import type { PreparedMessage } from './prepared-message.js';
-import { Batch, SocketSender } from './send-queue.js';
+import { Batch } from './send-queue.js';
 import {
   forgetSocket,
   kOnSocketClose,
-  kOnSocketData,
   kOnSocketEnd,
   listenToSocket,
   type SocketOwner,
 } from './socket-listeners.js';
+import { SocketReceiver } from './socket-receiver.js';
 import { toWritable } from './writable.js';
 
 export { ConnectionStatus, type ConnectionStatusValue } from './connection-status.js';
@@ -48,8 +50,11 @@ let nextConnectionId = 1;
  * turn (see send-batch.ts; `TcpConnection.batchSends`).
  */
 export class TcpConnection<Decoded = unknown, Encodable = unknown, Context extends object = object>
-  extends SocketSender<Context>
-  implements PacketSink, SocketOwner, StreamCodecConnection
+  extends SocketReceiver<Decoded, Context>
+  implements
+    SocketOwner,
+    StreamCodecConnection,
+    WebSocketFields<TcpConnection<Decoded, Encodable, Context>>
 {
   /**
    * Sends made outside a read of the connection leave together at the end of
@@ -99,18 +104,20 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   onClose: Callback<[connection: this]> | null = null;
   declare onError: ErrorCallback<this> | null;
 
+  // The WebSocket settings and hooks (WebSocketFields tells what each does).
+  // Declared, never initialised: a connection that sets none carries none.
+  declare onWebSocketConnect?: Callback<[connection: this, head: WebSocketHandshakeHead]> | null;
+  declare onWebSocketConnected?: Callback<[connection: this, head: WebSocketHandshakeHead]> | null;
+  declare onWebSocketPing?: Callback<[connection: this, data: Buffer]> | null;
+  declare onWebSocketPong?: Callback<[connection: this, data: Buffer]> | null;
+  declare onWebSocketClose?: Callback<[connection: this, code: number, reason: string]> | null;
+  declare websocketType?: string;
+  declare websocketPingInterval?: number;
+  declare headers?: string[] | Record<string, string>;
+  declare websocketOrigin?: string;
+  declare websocketClientProtocol?: string;
+
   protected status: ConnectionStatusValue = ConnectionStatus.INITIAL;
-  #reader: PacketReader | null = null;
-  #receivingPaused = false;
-  /** The codec's own pause (`holdRecv`), apart from the app's. */
-  #receivingHeld = false;
-  #rawWhilePaused: Buffer[] | null = null;
-  /** Set while a chunk with more packets after the current one is being delivered. */
-  #batching = false;
-  /** Inside `onMessage`: the receive buffer may still hold the packet being delivered. */
-  #delivering = false;
-  /** Inside the handling of a socket read: its end flushes what was corked. */
-  #inRead = false;
   #bytesReadBefore = 0;
   #bytesWrittenBefore = 0;
 
@@ -134,18 +141,6 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     return this.#bytesWrittenBefore + (this.socket?.bytesWritten ?? 0);
   }
 
-  /** Part of PacketSink: the codec sees this connection. */
-  get connection(): this {
-    return this;
-  }
-
-  /** Part of PacketSink: false while paused (`pauseRecv`, `holdRecv`) or closing. */
-  get isReceiving(): boolean {
-    return (
-      !this.#receivingPaused && !this.#receivingHeld && this.status === ConnectionStatus.ESTABLISHED
-    );
-  }
-
   /**
    * Sends one message, encoded by the codec unless `raw`. Returns
    *  - `true`: written, or batched to leave with this turn's other replies;
@@ -164,9 +159,9 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     if (socket === null || status !== ConnectionStatus.ESTABLISHED) {
       return this.queueBeforeConnect(payload);
     }
-    const batch = this.#batching
+    const batch = this.batching
       ? Batch.READ
-      : !this.#inRead && TcpConnection.batchSends
+      : !this.inRead && TcpConnection.batchSends
         ? Batch.TURN
         : Batch.NONE;
     return this.writeToSocket(socket, payload, batch);
@@ -202,14 +197,14 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     const farewell = this.protocol?.onClosing?.(this);
     if (farewell) this.send(farewell, true);
     this.status = ConnectionStatus.CLOSING;
-    this.#reader?.discard();
+    this.discardReceived();
     const socket = this.socket;
     this.uncork();
     socket.end();
     // Keep reading (and dropping) while the FIN goes out: a socket closed
     // with unread bytes sends a reset, which can wipe our last answer from
     // the peer's receive buffer before it is read (RFC 9112 §9.6).
-    if (this.#receivingPaused || this.#receivingHeld) socket.resume();
+    if (this.receivingStopped) socket.resume();
     armCloseDeadlines(socket, TcpConnection.closeTimeout, TcpConnection.lingerTimeout);
   }
 
@@ -241,57 +236,8 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
       debugConnection('codec onClose threw on %s: %s', this.describe(), error);
     }
     this.protocol = protocol;
-    if (this.#reader) this.#reader.setProtocol(protocol);
-    else if (this.socket) this.#reader = new PacketReader(this, protocol);
+    this.readWith(protocol);
     protocol.onConnect?.(this);
-  }
-
-  /** Stops reading from the peer (backpressure); bytes already read wait in the receive buffer. */
-  pauseRecv(): void {
-    if (this.#receivingPaused) return;
-    this.#receivingPaused = true;
-    this.socket?.pause();
-  }
-
-  /** Resumes reading and delivers what was buffered meanwhile. */
-  resumeRecv(): void {
-    if (!this.#receivingPaused) return;
-    this.#receivingPaused = false;
-    this.#continueReceiving();
-  }
-
-  /**
-   * The codec's own pause, for work on a message that ends outside the
-   * socket read (WebSocket inflating a message off the event loop): later
-   * bytes wait unread until `releaseRecv`. It is separate from the app's
-   * `pauseRecv` / `resumeRecv`: the app's resume does not end it, and its
-   * release does not end a pause of the app.
-   */
-  holdRecv(): void {
-    if (this.#receivingHeld) return;
-    this.#receivingHeld = true;
-    this.socket?.pause();
-  }
-
-  /** Ends `holdRecv`; receiving goes on unless the app paused it. */
-  releaseRecv(): void {
-    if (!this.#receivingHeld) return;
-    this.#receivingHeld = false;
-    if (!this.#receivingPaused) this.#continueReceiving();
-  }
-
-  #continueReceiving(): void {
-    if (this.#receivingHeld) return;
-    this.#inRead = true;
-    this.socket?.resume();
-    this.#reader?.resume();
-    const held = this.#rawWhilePaused;
-    while (held && held.length > 0 && this.isReceiving) {
-      this.deliver(held.shift() as Buffer, false);
-    }
-    // Packets delivered here, outside a socket read, may have corked replies
-    // (several packets were buffered): no endOfRead follows, so flush now.
-    this.endOfRead();
   }
 
   /**
@@ -339,21 +285,6 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     socket.once('drain', callback);
   }
 
-  /**
-   * True when bytes received after the packet being delivered are already
-   * here (a pipelined request, or part of one). A codec winding the
-   * connection down (`onDrain`) answers those too before it closes.
-   */
-  get hasPendingInput(): boolean {
-    return this.#delivering ? this.#batching : this.getRecvBufferQueueSize() > 0;
-  }
-
-  /** Bytes received and not yet delivered as packets. */
-  getRecvBufferQueueSize(): number {
-    if (this.#reader) return this.#reader.bufferedBytes;
-    return this.#rawWhilePaused?.reduce((total, chunk) => total + chunk.length, 0) ?? 0;
-  }
-
   bufferIsEmpty(): boolean {
     return this.getSendBufferQueueSize() === 0;
   }
@@ -371,25 +302,6 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     return `connection ${this.id} (${remote}${listener})`;
   }
 
-  /** Part of PacketSink: one decoded packet for `onMessage`. */
-  deliver(data: unknown, more: boolean): void {
-    statistics.totalRequest++;
-    const onMessage = this.onMessage;
-    if (onMessage === null) return;
-    this.#batching = more;
-    this.#delivering = true;
-    invokeCallback(this, 'onMessage', onMessage, this, data as Decoded);
-    this.#delivering = false;
-  }
-
-  /** Part of PacketSink: the input broke the codec or a limit; tell and close this connection only. */
-  reject(error: WorkermanError): void {
-    debugConnection('%s', error.message);
-    statistics.packetErr++;
-    this.reportError(PROTOCOL_FAIL, error);
-    this.destroy();
-  }
-
   /** Attaches the socket and starts receiving. */
   protected attachSocket(socket: Socket): void {
     if (this.socket) {
@@ -398,9 +310,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     }
     this.socket = socket;
     listenToSocket(socket, this);
-    this.#reader = this.protocol ? new PacketReader(this, this.protocol) : null;
-    this.#receivingPaused = false;
-    this.#receivingHeld = false;
+    this.startReceiving();
   }
 
   /**
@@ -418,10 +328,8 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     forgetSocket(socket);
     socket.destroy();
     this.socket = null;
-    this.#reader = null;
+    this.forgetReceiving();
     this.forgetCork();
-    this.#batching = false;
-    this.#inRead = false;
     this.status = ConnectionStatus.INITIAL;
   }
 
@@ -439,14 +347,11 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
   /** Runs once when the socket is gone: bookkeeping, then `onClose`. */
   protected handleSocketClosed(): void {
     if (this.status === ConnectionStatus.CLOSED) return;
-    this.#rawWhilePaused = null;
     const wasEstablished =
       this.status === ConnectionStatus.ESTABLISHED || this.status === ConnectionStatus.CLOSING;
     this.status = ConnectionStatus.CLOSED;
-    this.#reader?.discard();
+    this.endReceiving();
     this.forgetCork();
-    this.#batching = false;
-    this.#inRead = false;
     if (wasEstablished) statistics.connectionCount--;
     this.worker?.connections.delete(this.id);
     if (wasEstablished && this.protocol?.onClose) {
@@ -458,35 +363,6 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
     }
     const onClose = this.onClose;
     if (onClose) invokeCallback(this, 'onClose', onClose, this, undefined);
-  }
-
-  /** Called after the data of one socket read has been delivered. */
-  protected endOfRead(): void {
-    this.#batching = false;
-    this.#inRead = false;
-    this.uncork();
-  }
-
-  /**
-   * Called for each chunk read from the socket. A `transient` chunk lives in
-   * the shared read buffer and is overwritten by the next read: raw bytes are
-   * copied before they are handed out.
-   */
-  protected receive(chunk: Buffer, transient: boolean): void {
-    if (this.status !== ConnectionStatus.ESTABLISHED) return;
-    const reader = this.#reader;
-    if (reader) {
-      reader.push(chunk, transient);
-      return;
-    }
-    const bytes = transient ? Buffer.from(chunk) : chunk;
-    if (this.#receivingPaused || this.#receivingHeld) {
-      // Raw bytes that were already read when receiving paused wait here.
-      this.#rawWhilePaused ??= [];
-      this.#rawWhilePaused.push(bytes);
-    } else {
-      this.deliver(bytes, false);
-    }
   }
 
   #encode(data: unknown): Buffer | string {
@@ -501,13 +377,6 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
       );
     }
     return typeof encoded === 'string' ? encoded : toWritable(encoded);
-  }
-
-  /** Entry point of the shared 'data' listener: deliver the chunk, then flush this read's batch. */
-  [kOnSocketData](chunk: Buffer, transient: boolean): void {
-    this.#inRead = true;
-    this.receive(chunk, transient);
-    this.endOfRead();
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { ConnectionContext } from '../connection/connection.js';
+import type { Callback, ConnectionContext } from '../connection/connection.js';
 import type { TcpConnection } from '../connection/tcp-connection.js';
 import type { UdpConnection } from '../connection/udp-connection.js';
 import type {
@@ -93,3 +93,12 @@ export type ConnectionFor<Address extends string, Options = object> =
               WorkerContext<Options>
             >
       : WorkerTcpConnection<Address, Options>;
+
+/**
+ * A WebSocket hook of a worker (`onWebSocketConnect`, `onWebSocketPing`, ...):
+ * the connection it accepted, then what the hook adds (the upgrade
+ * `Request`, a ping's data, ...).
+ */
+export type WorkerWebSocketHook<Address extends string, Options, Args extends unknown[]> = Callback<
+  [connection: WorkerTcpConnection<Address, Options>, ...Args]
+> | null;

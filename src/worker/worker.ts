@@ -13,8 +13,10 @@ import { socketOnRead, TcpConnection } from '../connection/tcp-connection.js';
 import { UdpConnection } from '../connection/udp-connection.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugWorker } from '../log.js';
+import type { Request } from '../protocols/http/request.js';
 import type { Protocol } from '../protocols/protocol.js';
 import { Protocols } from '../protocols/schemes.js';
+import type { WebSocketFields } from '../protocols/websocket/websocket-types.js';
 import type { TransportName } from '../transport/address.js';
 import { type ListenAddress, parseAddress } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
@@ -32,6 +34,7 @@ import type {
   WorkerEncodable,
   WorkerOptions,
   WorkerTcpConnection,
+  WorkerWebSocketHook,
 } from './worker-options.js';
 
 /** A connection typed loosely, for the code that wires it up; the worker's types are the user's view. */
@@ -52,10 +55,10 @@ const allWorkers: Worker[] = [];
  * A worker without an address is a plain process for timers and outbound
  * connections.
  */
-export class Worker<
-  Address extends string = string,
-  Options extends WorkerOptions = WorkerOptions,
-> extends ProcessSettings {
+export class Worker<Address extends string = string, Options extends WorkerOptions = WorkerOptions>
+  extends ProcessSettings
+  implements WebSocketFields<WorkerTcpConnection<Address, Options>, Request>
+{
   /** Version of workerman-ts. */
   static readonly VERSION = VERSION;
   /**
@@ -105,6 +108,19 @@ export class Worker<
   onError: ErrorCallback<ConnectionFor<Address, Options>> | null = null;
   onBufferFull: Callback<[connection: WorkerTcpConnection<Address, Options>]> | null = null;
   onBufferDrain: Callback<[connection: WorkerTcpConnection<Address, Options>]> | null = null;
+
+  // The WebSocket settings and hooks (WebSocketFields), its connections'
+  // defaults. Declared, never initialised: a worker that sets none has none.
+  declare onWebSocketConnect?: WorkerWebSocketHook<Address, Options, [request: Request]>;
+  declare onWebSocketConnected?: WorkerWebSocketHook<Address, Options, [request: Request]>;
+  declare onWebSocketPing?: WorkerWebSocketHook<Address, Options, [data: Buffer]>;
+  declare onWebSocketPong?: WorkerWebSocketHook<Address, Options, [data: Buffer]>;
+  declare onWebSocketClose?: WorkerWebSocketHook<Address, Options, [code: number, reason: string]>;
+  declare websocketType?: string;
+  declare websocketPingInterval?: number;
+  declare headers?: string[] | Record<string, string>;
+  declare websocketOrigin?: string;
+  declare websocketClientProtocol?: string;
 
   readonly #socketName: string;
   readonly #address: ListenAddress | null;

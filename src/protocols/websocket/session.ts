@@ -13,7 +13,7 @@ import { MessageCompression } from './message-compression.js';
 import type { DeflateParameters } from './permessage-deflate.js';
 import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
 
-/** The worker's WebSocket defaults, as a session reads them (the Worker is augmented server-side). */
+/** The worker's WebSocket defaults, as a session reads them (a Worker declares the fields). */
 type WorkerDefaults = WebSocketFields<WebSocketConnection, unknown> | null;
 
 /** Text frames for strings: the origin's "\x81" (its default). */

@@ -1,5 +1,6 @@
 import type { Callback } from '../../callbacks.js';
 import type { StreamCodecConnection } from '../codec-connection.js';
+import type { Request } from '../http/request.js';
 
 /** A message with its frame type chosen per send: `connection.send({ type: 'binary', data })`. */
 export interface WebSocketMessage {
@@ -27,18 +28,20 @@ export interface WebSocketResponse {
 }
 
 /**
+ * What `onWebSocketConnect` receives, by side: the server (`websocket://`,
+ * or an HTTP request upgraded) gets the upgrade request as an HTTP
+ * `Request`; a client (`ws://`, `wss://`) gets the server's answer.
+ */
+export type WebSocketHandshakeHead = Request | WebSocketResponse;
+
+/**
  * The WebSocket settings and hooks, on a connection (they win) and on its
  * Worker (the default for every connection it accepts), as in the origin.
+ * `C` is the connection the hooks receive, `Head` what the handshake hooks
+ * receive: `Request` on a Worker, `WebSocketResponse` on an outbound
+ * connection, either on a `TcpConnection`. The classes declare these fields
+ * themselves (`implements WebSocketFields<...>`).
  */
-/**
- * What `onWebSocketConnect` receives, by side: a client gets the server's
- * answer; the server side (`websocket://`) adds its HTTP `Request` here.
- */
-export interface WebSocketHandshakeHeads {
-  client: WebSocketResponse;
-}
-export type WebSocketHandshakeHead = WebSocketHandshakeHeads[keyof WebSocketHandshakeHeads];
-
 export interface WebSocketFields<C, Head = WebSocketHandshakeHead> {
   /**
    * Server: called with the upgrade request before the 101 answer. The app may

@@ -160,7 +160,7 @@ function finishHandshake(
   if (onConnected) callHook(connection, 'onWebSocketConnected', onConnected, httpRequest);
 }
 
-/** The worker's WebSocket hooks, the defaults of its connections (the Worker carries them, see server-types.ts). */
+/** The worker's WebSocket hooks, the defaults of its connections (a Worker declares the fields). */
 function workerHooks(
   connection: WebSocketConnection,
 ): WebSocketFields<WebSocketConnection, Request> | null {
