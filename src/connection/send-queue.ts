@@ -2,6 +2,13 @@ import type { Socket } from 'node:net';
 import { invokeCallback, invokeErrorCallback } from '../callbacks.js';
 import { ErrorCodes, SEND_FAIL, WorkermanError } from '../errors.js';
 import { statistics } from '../statistics.js';
+import {
+  type DirectWriteOwner,
+  directWriteSettings,
+  idleHandle,
+  writeError,
+  writeToHandle,
+} from '../transport/direct-write.js';
 import { type Callback, ConnectionInterface } from './connection.js';
 import { type BatchedSender, flushAtEndOfTurn } from './send-batch.js';
 
@@ -17,8 +24,22 @@ export type BatchKind = (typeof Batch)[keyof typeof Batch];
  */
 export abstract class SocketSender<Context extends object = object>
   extends ConnectionInterface<Context>
-  implements BatchedSender
+  implements BatchedSender, DirectWriteOwner
 {
+  /**
+   * A send that finds nothing waiting hands its bytes to the socket's handle
+   * at once, past Node's stream bookkeeping (see transport/direct-write.ts);
+   * the answers and limits of `send` are the same. `false`: every write goes
+   * through the stream. Plain TCP and unix sockets only; TLS always uses the
+   * stream, and so does a Node that lacks the internals it needs.
+   */
+  static get directWrites(): boolean {
+    return directWriteSettings.enabled;
+  }
+  static set directWrites(enabled: boolean) {
+    directWriteSettings.enabled = enabled;
+  }
+
   /** Bytes that may wait in the send buffer before `send` refuses more (`onBufferFull`). */
   abstract maxSendBufferSize: number;
   onBufferFull: Callback<[connection: this]> | null = null;
@@ -30,10 +51,21 @@ export abstract class SocketSender<Context extends object = object>
   #backlogAtCork = 0;
   #bufferFull = false;
   #drainCheck: (() => void) | null = null;
+  /**
+   * Bytes of a write handed to the socket's handle directly that libuv
+   * still holds (the kernel did not take them at once). There is at most one
+   * such write: a direct write needs nothing waiting before it.
+   */
+  #directBytes = 0;
+  /** A send of this turn went out directly; later sends of the turn are corked behind it. */
+  #directThisTurn = false;
+  /** `whenSendBufferEmpty` callbacks waiting for a direct write to finish. */
+  #directWaiters: (() => void)[] | null = null;
 
   /** Bytes waiting to be written. */
   getSendBufferQueueSize(): number {
-    return this.socket?.writableLength ?? 0;
+    const socket = this.socket;
+    return socket === null ? 0 : socket.writableLength + this.#directBytes;
   }
 
   /**
@@ -45,10 +77,21 @@ export abstract class SocketSender<Context extends object = object>
     payload: Buffer | string,
     batch: BatchKind,
   ): boolean | null {
-    const pending = socket.writableLength;
+    const pending = socket.writableLength + this.#directBytes;
     if (pending >= this.maxSendBufferSize) {
       this.#refuseSend(pending);
       return false;
+    }
+    // Nothing waits: the first reply of a read, or the first send of a turn,
+    // goes to the handle at once; a turn's later sends are corked behind it.
+    if (
+      pending === 0 &&
+      !this.#corked &&
+      batch !== Batch.READ &&
+      !(batch === Batch.TURN && this.#directThisTurn)
+    ) {
+      const handle = idleHandle(socket);
+      if (handle !== null) return this.#writeDirect(socket, handle, payload, batch);
     }
     if (batch !== Batch.NONE && !this.#corked) {
       this.#backlogAtCork = pending;
@@ -73,8 +116,37 @@ export abstract class SocketSender<Context extends object = object>
 
   /** Part of BatchedSender: the turn is over, what was corked leaves now. */
   flushBatch(): void {
+    this.#directThisTurn = false;
     this.uncork();
   }
+
+  /** Part of DirectWriteOwner: libuv finished a direct write it could not complete at once. */
+  directWriteDone(socket: Socket, status: number): void {
+    if (socket !== this.socket || socket.destroyed) return;
+    this.#directBytes = 0;
+    if (status < 0) {
+      socket.destroy(writeError(status));
+      return;
+    }
+    this.#checkDrained();
+    const waiters = this.#directWaiters;
+    this.#directWaiters = null;
+    if (waiters !== null) for (const waiter of waiters) this.whenSendBufferEmpty(waiter);
+  }
+
+  /**
+   * Calls `callback` once no direct write is unfinished; `false` when none is
+   * (the caller then looks at the socket's own queue).
+   */
+  protected waitForDirectWrite(callback: () => void): boolean {
+    if (this.#directBytes === 0) return false;
+    this.#directWaiters ??= [];
+    this.#directWaiters.push(callback);
+    return true;
+  }
+
+  /** Calls `callback` once the send buffer has emptied (see TcpConnection). */
+  abstract whenSendBufferEmpty(callback: () => void): void;
 
   /** Lets what was corked leave now. */
   protected uncork(): void {
@@ -84,9 +156,12 @@ export abstract class SocketSender<Context extends object = object>
     }
   }
 
-  /** The socket is gone or let go of: nothing is corked any more. */
+  /** The socket is gone or let go of: nothing is corked or written directly any more. */
   protected forgetCork(): void {
     this.#corked = false;
+    this.#directThisTurn = false;
+    this.#directBytes = 0;
+    this.#directWaiters = null;
   }
 
   /**
@@ -119,6 +194,37 @@ export abstract class SocketSender<Context extends object = object>
     if (onError) invokeErrorCallback(this, onError, code, error);
   }
 
+  #writeDirect(
+    socket: Socket,
+    handle: NonNullable<ReturnType<typeof idleHandle>>,
+    payload: Buffer | string,
+    batch: BatchKind,
+  ): boolean | null {
+    const left = writeToHandle(handle, payload, socket, this);
+    if (left < 0) {
+      // Node's stream would report this as an 'error' and destroy the socket; so do we.
+      socket.destroy(writeError(left));
+      return false;
+    }
+    if (batch === Batch.TURN) {
+      this.#directThisTurn = true;
+      flushAtEndOfTurn(this);
+    }
+    if (left === 0) return true;
+    this.#directBytes = left;
+    if (left >= this.maxSendBufferSize) this.markBufferFull();
+    return null;
+  }
+
+  /** After a write finished: the send buffer is empty again, so `onBufferDrain` (once per full). */
+  #checkDrained(): void {
+    if (this.#bufferFull && this.#directBytes === 0 && this.socket?.writableLength === 0) {
+      this.#bufferFull = false;
+      const onBufferDrain = this.onBufferDrain;
+      if (onBufferDrain) invokeCallback(this, 'onBufferDrain', onBufferDrain, this, undefined);
+    }
+  }
+
   #refuseSend(pending: number): void {
     statistics.sendFail++;
     this.reportError(
@@ -137,14 +243,8 @@ export abstract class SocketSender<Context extends object = object>
    * crossed that mark).
    */
   #writeWatchingDrain(socket: Socket, payload: Buffer | string): void {
-    this.#drainCheck ??= () => {
-      if (this.#bufferFull && this.socket?.writableLength === 0) {
-        this.#bufferFull = false;
-        const onBufferDrain = this.onBufferDrain;
-        if (onBufferDrain) invokeCallback(this, 'onBufferDrain', onBufferDrain, this, undefined);
-      }
-    };
+    this.#drainCheck ??= () => this.#checkDrained();
     socket.write(payload, this.#drainCheck);
-    if (socket.writableLength >= this.maxSendBufferSize) this.markBufferFull();
+    if (socket.writableLength + this.#directBytes >= this.maxSendBufferSize) this.markBufferFull();
   }
 }
