@@ -5,7 +5,10 @@
 // and counts the frames every client receives. Figures: deliveries per
 // second, deliveries per server CPU-second (from /proc: the fair figure when
 // the load generator shares the cores) and the p99 delay from request to
-// delivery. Each case runs `runs` times, ours and ws alternating.
+// delivery. Each case runs `runs` times, ours and ws alternating. Without
+// compression a third server runs as the reference: the least a Node server
+// can do per delivery (bench/servers/broadcast-floor.ts: the frame built once,
+// handed straight to each socket's handle), which bounds any ratio to ws.
 //
 //   node --import tsx bench/broadcast.ts [runs] [client counts, e.g. 1000,10000]
 import { type ChildProcess, fork } from 'node:child_process';
@@ -19,6 +22,7 @@ const clientCounts = (process.argv[3] ?? '1000,10000').split(',').map(Number);
 const servers = {
   'workerman-ts': here('./servers/broadcast-workerman.ts'),
   'ws + bufferutil': here('./servers/broadcast-ws.ts'),
+  'floor (reference)': here('./servers/broadcast-floor.ts'),
 };
 type ServerName = keyof typeof servers;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -70,17 +74,23 @@ console.log(
 console.log('|---|---|---|---|---|---|');
 for (const clients of clientCounts) {
   for (const deflate of [false, true]) {
-    const results: Record<ServerName, Result[]> = { 'workerman-ts': [], 'ws + bufferutil': [] };
+    // The floor writes uncompressed frames only.
+    const names = (Object.keys(servers) as ServerName[]).filter(
+      (name) => !deflate || name !== 'floor (reference)',
+    );
+    const results = Object.fromEntries(names.map((name) => [name, [] as Result[]])) as Record<
+      ServerName,
+      Result[]
+    >;
     const ratios: number[] = [];
     for (let run = 0; run < runs; run++) {
-      const order: ServerName[] =
-        run % 2 === 0 ? ['workerman-ts', 'ws + bufferutil'] : ['ws + bufferutil', 'workerman-ts'];
+      const order = run % 2 === 0 ? names : [...names].reverse();
       for (const name of order) results[name].push(await measure(name, clients, deflate));
       const ours = results['workerman-ts'][run] as Result;
       const theirs = results['ws + bufferutil'][run] as Result;
       ratios.push(ours.perCpuSecond / theirs.perCpuSecond);
     }
-    for (const name of Object.keys(servers) as ServerName[]) {
+    for (const name of names) {
       const list = results[name];
       console.log(
         `| ${fmt(clients)} | ${deflate ? 'yes' : 'no'} | ${name} | ${fmt(median(list.map((r) => r.perSecond)))} | ${fmt(median(list.map((r) => r.perCpuSecond)))} | ${median(list.map((r) => r.p99)).toFixed(1)} |`,

@@ -4,6 +4,7 @@ import { TcpConnection, Worker } from '../../src/index.js';
 import { BROADCAST_PAYLOAD } from '../lib/broadcast-payload.js';
 
 if (process.env.BATCH === '0') TcpConnection.batchSends = false;
+if (process.env.DIRECT === '0') TcpConnection.directWrites = false;
 const worker = new Worker('websocket://127.0.0.1:0');
 Worker.stopTimeout = 0;
 worker.onMessage = (_connection, data) => {
