@@ -116,7 +116,8 @@ const paths: Path[] = [
     label: 'WebSocket echo 32 B, fresh masks, 64 connections',
     ours: { name: 'workerman-ts', server: './servers/ws-workerman.ts', args: [PROCESSES] },
     peer: { name: 'ws', server: './servers/ws-ws.ts', args: [PROCESSES] },
-    load: (port, pids) => ipcLoad('./lib/ws-echo-load.ts', [port, 64, seconds, 32].map(String), pids),
+    load: (port, pids) =>
+      ipcLoad('./lib/ws-echo-load.ts', [port, 64, seconds, 32].map(String), pids),
   },
   httpPath(64),
   httpPath(256),
@@ -171,6 +172,8 @@ for (const path of paths) {
   );
   console.log(rows[rows.length - 1]);
 }
-console.log('\n| path | ours user µs | ours system µs | peer user / system µs | msg/s ours / peer | per server CPU-s ours / peer |');
+console.log(
+  '\n| path | ours user µs | ours system µs | peer user / system µs | msg/s ours / peer | per server CPU-s ours / peer |',
+);
 console.log('|---|---:|---:|---|---:|---:|');
 for (const row of rows) console.log(row);
