@@ -33,6 +33,13 @@ if [ ! -d tools/layers/node_modules ]; then
   npm ci --prefix tools/layers --no-audit --no-fund --loglevel=error
 fi
 
+# The oldest and the newest supported Node, official Linux x64 binaries from
+# npm (see tools/node-versions/package.json), for the tests that exercise Node
+# internals (test/integration/node-versions.test.ts, which skips elsewhere).
+if [ "$(uname -s)" = Linux ] && [ "$(uname -m)" = x86_64 ] && [ ! -d tools/node-versions/node_modules ]; then
+  npm ci --prefix tools/node-versions --no-audit --no-fund --loglevel=error
+fi
+
 npx tsc -p tsconfig.json
 npx biome check .
 # Imports of src/ point down the layer stack and close no cycle (docs/architecture.md).

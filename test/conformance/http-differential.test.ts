@@ -218,7 +218,20 @@ function explain(text: string, o: Verdict, n: Verdict): string | null {
   return null;
 }
 
-test("100 000 generated and mutated requests: our parser agrees with Node's on accept/reject and on what was sent", () => {
+// The reference is llhttp 9 or later (Node 20.20+, 22, 24, 26). Node 20.19.0
+// still bundles llhttp 8.1.2, which accepts what llhttp 9 refuses: bare LF
+// line ends, whitespace between a field name and its colon (RFC 9112 §5.1:
+// must be refused), a tab in the request target. Against it about 5 500 of
+// the 100 000 requests disagree beyond the listed differences; llhttp 9 judges
+// the same requests as our parser does, so each is llhttp 8's verdict, not ours.
+const llhttp = process.versions.llhttp ?? '0';
+const referenceSkip =
+  Number(llhttp.split('.')[0]) < 9 &&
+  `Node ${process.version} bundles llhttp ${llhttp}; the reference must be llhttp 9 or later`;
+
+test("100 000 generated and mutated requests: our parser agrees with Node's on accept/reject and on what was sent", {
+  skip: referenceSkip,
+}, () => {
   const generator = new RequestGenerator(20261125);
   const explained = new Map<string, number>();
   const counts = { accept: 0, reject: 0, incomplete: 0 };
