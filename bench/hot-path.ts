@@ -13,9 +13,12 @@
 //
 //   flock /tmp/workerman-bench.lock node --import tsx bench/hot-path.ts [seconds] [runs] [paths]
 //
-// paths: a comma-separated subset of text,websocket,http64,http256 (default
-// all). Each path runs `runs` times (default 3), ours and the peer back to
-// back, the order alternating; the table shows medians (and ranges).
+// paths: a comma-separated subset of text,websocket,http64,http256,floor
+// (default all). Each path runs `runs` times (default 3), ours and the peer
+// back to back, the order alternating; the table shows medians (and ranges).
+// The "floor" row is the reference every path is bounded by: the text echo
+// load against bench/servers/echo-floor.ts (ours) and a bare node:net echo
+// of each chunk (peer): the least a Node server can do per message.
 import { execFile, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -26,7 +29,7 @@ const run = promisify(execFile);
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const seconds = Number(process.argv[2] ?? 10);
 const runs = Number(process.argv[3] ?? 3);
-const selected = new Set((process.argv[4] ?? 'text,websocket,http64,http256').split(','));
+const selected = new Set((process.argv[4] ?? 'text,websocket,http64,http256,floor').split(','));
 const PROCESSES = '2';
 
 interface Measured {
@@ -121,6 +124,14 @@ const paths: Path[] = [
   },
   httpPath(64),
   httpPath(256),
+  {
+    key: 'floor',
+    label: 'floor: each read written back to the handle, no framing (32 B, 64 connections)',
+    ours: { name: 'floor', server: './servers/echo-floor.ts', args: [PROCESSES] },
+    peer: { name: 'node:net pipe-back', server: './servers/echo-net-raw.ts', args: [PROCESSES] },
+    load: (port, pids) =>
+      ipcLoad('./lib/echo-load.ts', [port, 64, 1, seconds, 32].map(String), pids),
+  },
 ];
 
 async function measure(path: Path, side: Side): Promise<Measured> {

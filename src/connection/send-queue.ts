@@ -10,7 +10,7 @@ import {
   writeToHandle,
 } from '../transport/direct-write.js';
 import { type Callback, ConnectionInterface } from './connection.js';
-import { type BatchedSender, flushAtEndOfTurn } from './send-batch.js';
+import { type BatchedSender, flushAtEndOfTurn, startTurn, turnNow } from './send-batch.js';
 
 /** How a write is batched: not at all, until the end of this read, or until the end of the turn. */
 export const Batch = { NONE: 0, READ: 1, TURN: 2 } as const;
@@ -57,8 +57,8 @@ export abstract class SocketSender<Context extends object = object>
    * such write: a direct write needs nothing waiting before it.
    */
   #directBytes = 0;
-  /** A send of this turn went out directly; later sends of the turn are corked behind it. */
-  #directThisTurn = false;
+  /** The turn (send-batch.ts) in which a send went out directly; later sends of that turn are corked behind it. */
+  #directTurn = 0;
   /** `whenSendBufferEmpty` callbacks waiting for a direct write to finish. */
   #directWaiters: (() => void)[] | null = null;
 
@@ -88,7 +88,7 @@ export abstract class SocketSender<Context extends object = object>
       pending === 0 &&
       !this.#corked &&
       batch !== Batch.READ &&
-      !(batch === Batch.TURN && this.#directThisTurn)
+      !(batch === Batch.TURN && this.#directTurn === turnNow())
     ) {
       const handle = idleHandle(socket);
       if (handle !== null) return this.#writeDirect(socket, handle, payload, batch);
@@ -116,7 +116,6 @@ export abstract class SocketSender<Context extends object = object>
 
   /** Part of BatchedSender: the turn is over, what was corked leaves now. */
   flushBatch(): void {
-    this.#directThisTurn = false;
     this.uncork();
   }
 
@@ -159,7 +158,7 @@ export abstract class SocketSender<Context extends object = object>
   /** The socket is gone or let go of: nothing is corked or written directly any more. */
   protected forgetCork(): void {
     this.#corked = false;
-    this.#directThisTurn = false;
+    this.#directTurn = 0;
     this.#directBytes = 0;
     this.#directWaiters = null;
   }
@@ -207,8 +206,7 @@ export abstract class SocketSender<Context extends object = object>
       return false;
     }
     if (batch === Batch.TURN) {
-      this.#directThisTurn = true;
-      flushAtEndOfTurn(this);
+      this.#directTurn = startTurn();
     }
     if (left === 0) return true;
     this.#directBytes = left;
