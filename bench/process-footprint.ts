@@ -4,9 +4,11 @@
 // process that only imports the package. For each process: RSS, PSS
 // (shared pages divided among the processes sharing them) and anonymous
 // memory (heap, stacks, JIT code: what is the process's own), read from
-// /proc/<pid>/smaps_rollup after the processes have idled a while, and the
-// Node builtin modules it has loaded (process.moduleLoadList, reported by
-// a preloaded script on SIGWINCH once the memory is read). Each setup runs
+// /proc/<pid>/smaps_rollup after the processes have idled a while; then,
+// from a script preloaded into each (lib/footprint-report.cjs, asked by
+// SIGWINCH once the memory is read), its V8 heap (bytes in use, and the
+// size of the young generation, which V8 grows while a program starts) and
+// the Node builtin modules it has loaded (process.moduleLoadList). Each setup runs
 // alone, one after the other; each server answers one echo before it stops.
 //
 //   npm run build
@@ -37,7 +39,7 @@ if (!existsSync(here('../dist/index.js'))) {
 const dir = mkdtempSync(join(tmpdir(), 'wm-footprint-'));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  NODE_OPTIONS: `--require ${here('./lib/report-builtins.cjs')}`,
+  NODE_OPTIONS: `--require ${here('./lib/footprint-report.cjs')}`,
   FOOTPRINT_DIR: dir,
   COUNT: String(COUNT),
   CHILD_FLAGS: childFlags,
@@ -50,7 +52,12 @@ interface Row {
   rss: number;
   pss: number;
   anonymous: number;
+  report: Report;
+}
+
+interface Report {
   builtins: string[];
+  spaces: Record<string, { size: number; used: number }>;
 }
 
 function freePort(): Promise<number> {
@@ -88,22 +95,22 @@ function run(args: string[], extraEnv: NodeJS.ProcessEnv): Promise<void> {
   });
 }
 
-async function builtinsOf(pid: number): Promise<string[]> {
-  const file = join(dir, `builtins-${pid}.json`);
+async function reportOf(pid: number): Promise<Report> {
+  const file = join(dir, `report-${pid}.json`);
   process.kill(pid, 'SIGWINCH');
   for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(50);
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as string[];
+    return JSON.parse(readFileSync(file, 'utf8')) as Report;
   } catch {
-    return [];
+    return { builtins: [], spaces: {} };
   }
 }
 
-/** Memory first, then the builtin report (which would otherwise be measured). */
+/** Memory first, then the report (which would otherwise be measured). */
 async function measure(setup: string, roles: [string, number][]): Promise<Row[]> {
   await sleep(settleSeconds * 1000);
   const rows = roles.map(([role, pid]) => ({ setup, role, pid, ...processMemory(pid) }));
-  return Promise.all(rows.map(async (row) => ({ ...row, builtins: await builtinsOf(row.pid) })));
+  return Promise.all(rows.map(async (row) => ({ ...row, report: await reportOf(row.pid) })));
 }
 
 /** One line through the server and back: the processes measured are working servers. */
@@ -211,24 +218,31 @@ try {
   const rows: Row[] = [];
   for (const setup of [bareNode, importOnly, plainCluster, workerman])
     rows.push(...(await setup()));
-  const bare = new Set(rows.find((row) => row.setup === 'node -e')?.builtins);
+  const bare = new Set(rows.find((row) => row.setup === 'node -e')?.report.builtins);
   console.log(
     `Idle processes, ${settleSeconds} s after start, Node ${process.version}` +
       (childFlags ? `, children run with ${childFlags}` : ''),
   );
-  console.log('| setup | process | RSS MB | PSS MB | anonymous MB | builtins (beyond node -e) |');
-  console.log('|---|---|---|---|---|---|');
-  for (const row of rows) {
-    const extra = row.builtins.filter((name) => !bare.has(name)).length;
+  console.log(
+    '| setup | process | RSS MB | PSS MB | anonymous MB | V8 heap used MB | V8 young generation MB | builtins (beyond node -e) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const { setup, role, rss, pss, anonymous, report } of rows) {
+    const spaces = Object.values(report.spaces);
+    const used = spaces.reduce((sum, space) => sum + space.used, 0);
+    const young = report.spaces.new_space?.size ?? 0;
+    const extra = report.builtins.filter((name) => !bare.has(name)).length;
     console.log(
-      `| ${row.setup} | ${row.role} | ${mb(row.rss)} | ${mb(row.pss)} | ${mb(row.anonymous)} | ` +
-        `${row.builtins.length} (+${extra}) |`,
+      `| ${setup} | ${role} | ${mb(rss)} | ${mb(pss)} | ${mb(anonymous)} | ${mb(used)} | ` +
+        `${mb(young)} | ${report.builtins.length} (+${extra}) |`,
     );
   }
   console.log('\nPublic builtins loaded beyond those of `node -e`:');
-  for (const row of rows) {
-    const extra = row.builtins.filter((name) => !bare.has(name) && !name.startsWith('internal/'));
-    if (row.setup !== 'node -e') console.log(`- ${row.setup}, ${row.role}: ${extra.join(' ')}`);
+  for (const { setup, role, report } of rows) {
+    const extra = report.builtins.filter(
+      (name) => !bare.has(name) && !name.startsWith('internal/'),
+    );
+    if (setup !== 'node -e') console.log(`- ${setup}, ${role}: ${extra.join(' ')}`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
