@@ -14,16 +14,17 @@
 //   npm run build
 //   node --import tsx bench/process-footprint.ts [settle seconds] ["child node flags"]
 //
-// The child flags (e.g. "--max-semi-space-size=1") go to our children
+// PACKAGE=<path to another build's index.js> measures that build instead of
+// dist/ (e.g. an older commit's, to compare). The child flags (e.g. "--max-semi-space-size=1") go to our children
 // through Worker.execArgv and to the node:cluster workers through
 // cluster.setupPrimary, never to a master or primary.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { processMemory, processTree } from './lib/processes.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -31,8 +32,9 @@ const settleSeconds = Number(process.argv[2] ?? 3);
 const childFlags = process.argv[3] ?? '';
 const COUNT = 2;
 
-if (!existsSync(here('../dist/index.js'))) {
-  console.error('bench/process-footprint.ts measures the built package: run `npm run build` first');
+const packageEntry = resolve(process.env.PACKAGE ?? here('../dist/index.js'));
+if (!existsSync(packageEntry)) {
+  console.error(`${packageEntry} is missing: run \`npm run build\` first`);
   process.exit(1);
 }
 
@@ -41,6 +43,7 @@ const env: NodeJS.ProcessEnv = {
   ...process.env,
   NODE_OPTIONS: `--require ${here('./lib/footprint-report.cjs')}`,
   FOOTPRINT_DIR: dir,
+  PACKAGE_URL: pathToFileURL(packageEntry).href,
   COUNT: String(COUNT),
   CHILD_FLAGS: childFlags,
 };
@@ -162,7 +165,7 @@ async function bareNode(): Promise<Row[]> {
 async function importOnly(): Promise<Row[]> {
   const child = await startPrinter([here('./servers/footprint-import.mjs')]);
   try {
-    return await measure('import of dist/index.js', [['process', child.pid as number]]);
+    return await measure('import of the package', [['process', child.pid as number]]);
   } finally {
     killTree([child.pid as number]);
   }
@@ -220,7 +223,7 @@ try {
     rows.push(...(await setup()));
   const bare = new Set(rows.find((row) => row.setup === 'node -e')?.report.builtins);
   console.log(
-    `Idle processes, ${settleSeconds} s after start, Node ${process.version}` +
+    `${packageEntry}: idle processes, ${settleSeconds} s after start, Node ${process.version}` +
       (childFlags ? `, children run with ${childFlags}` : ''),
   );
   console.log(

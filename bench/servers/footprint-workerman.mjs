@@ -1,7 +1,8 @@
 // The workerman-ts side of bench/process-footprint.ts: the built package
-// (dist/), a text:// echo run by our process manager with COUNT children.
-// Plain JavaScript, so no TypeScript loader sits in any measured process.
-import { Worker } from '../../dist/index.js';
+// (dist/, or the build PACKAGE_URL names), a text:// echo run by our process
+// manager with COUNT children. Plain JavaScript, so no TypeScript loader
+// sits in any measured process.
+const { Worker } = await import(process.env.PACKAGE_URL ?? '../../dist/index.js');
 
 Worker.pidFile = process.env.PIDFILE ?? '';
 Worker.logFile = process.env.LOGFILE ?? '';
