@@ -1,4 +1,4 @@
-import { debuglog } from 'node:util';
+const { debuglog } = process.getBuiltinModule('node:util');
 
 /** Where framework log lines go; the process manager points it at `logFile`. */
 export type LogSink = (line: string) => void;

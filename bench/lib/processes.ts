@@ -53,14 +53,22 @@ export function totalCpuTimes(pids: readonly number[]): { user: number; system: 
   return { user, system };
 }
 
-/** PSS and RSS of several processes, summed, in bytes (from /proc/<pid>/smaps_rollup). */
+/** RSS, PSS and anonymous memory of one process, in bytes (from /proc/<pid>/smaps_rollup). */
+export function processMemory(pid: number): { rss: number; pss: number; anonymous: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1]) * 1024;
+  return { rss: field('Rss'), pss: field('Pss'), anonymous: field('Anonymous') };
+}
+
+/** PSS and RSS of several processes, summed, in bytes. */
 export function totalMemory(pids: readonly number[]): { pss: number; rss: number } {
   let pss = 0;
   let rss = 0;
   for (const pid of pids) {
-    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1]) * 1024;
-    rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1]) * 1024;
+    const memory = processMemory(pid);
+    pss += memory.pss;
+    rss += memory.rss;
   }
   return { pss, rss };
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { askMaster, NotRunningError } from '../process/control-client.js';
 import type { ConnectionRow } from '../process/ipc.js';
 import { isAlive, readPidFile } from '../process/pid-file.js';
@@ -7,6 +6,8 @@ import { Worker } from '../worker/worker.js';
 import type { Command } from './parse-command.js';
 import { renderConnections, renderStatus } from './render-status.js';
 import type { Paths } from './start.js';
+
+const { setTimeout: sleep } = process.getBuiltinModule('node:timers/promises');
 
 // How often `stop` looks whether the master is gone (the origin polls at 10 ms).
 const STOP_POLL_MS = 20;

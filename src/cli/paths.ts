@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
-import { basename, dirname, join, resolve } from 'node:path';
+import { nodeCrypto } from '../builtins.js';
 import { controlSocketPath } from '../process/control-socket.js';
 import { defaultRuntimeDir, ensurePrivateDir } from '../process/runtime-dir.js';
 import { Worker } from '../worker/worker.js';
+
+const { basename, dirname, join, resolve } = process.getBuiltinModule('node:path');
 
 export interface Paths {
   startFile: string;
@@ -34,14 +35,18 @@ export function startFilePaths(
 ): Paths {
   const full = resolve(startFile);
   const name = basename(full);
-  const tag = createHash('sha1').update(full).digest('hex').slice(0, 10);
   const runtimeDir = defaultRuntimeDir();
-  const pid = pidFile || join(runtimeDir, `${name.slice(0, MAX_NAME_CHARS)}-${tag}.pid`);
+  const pid = pidFile || join(runtimeDir, `${name.slice(0, MAX_NAME_CHARS)}-${pathTag(full)}.pid`);
   const log = logFile || pid.replace(/\.pid$/, '.log');
   for (const dir of new Set([dirname(pid), dirname(log)])) {
     if (dir === runtimeDir) ensurePrivateDir(dir, create);
   }
   return { startFile: name, pidFile: pid, logFile: log, controlSocket: controlSocketPath(pid) };
+}
+
+/** Ten hex digits of the SHA-1 of a start file's full path: two apps never share a pid file. */
+function pathTag(full: string): string {
+  return nodeCrypto().createHash('sha1').update(full).digest('hex').slice(0, 10);
 }
 
 /** The running start file's paths, unless `Worker.pidFile` / `Worker.logFile` say otherwise. */

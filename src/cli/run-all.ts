@@ -1,5 +1,4 @@
-import cluster from 'node:cluster';
-import { basename } from 'node:path';
+import { nodeCluster } from '../builtins.js';
 import { WorkermanError } from '../errors.js';
 import { runChild } from '../process/child.js';
 import { validateOptions } from '../process/validate-options.js';
@@ -9,6 +8,8 @@ import { parseCommand, usage } from './parse-command.js';
 import { type Paths, resolvePaths } from './paths.js';
 import { isRunning, startCommand } from './start.js';
 
+const { basename } = process.getBuiltinModule('node:path');
+
 /**
  * `Worker.runAll()`: in a child forked by the master, runs that child's one
  * worker; otherwise reads the command line (`start [-d]`, `stop [-g]`,
@@ -16,7 +17,7 @@ import { isRunning, startCommand } from './start.js';
  * the master or asks the running one through its control socket.
  */
 export async function runAll(workers: readonly Worker[]): Promise<void> {
-  if (cluster.isWorker) return runChild(workers);
+  if (nodeCluster().isWorker) return runChild(workers);
   const startFile = basename(process.argv[1] ?? 'app.js');
   const command = parseCommand(process.argv.slice(2));
   if (command === null) {

@@ -1,5 +1,5 @@
-import { connect as connectTcp, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import type { Socket } from 'node:net';
+import { nodeTls } from '../builtins.js';
 import { invokeCallback } from '../callbacks.js';
 import { CONNECT_FAIL, ErrorCodes, SEND_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
@@ -13,6 +13,8 @@ import { readIntoOption } from '../transport/read-buffer.js';
 import { tlsClientOptions } from '../transport/tls.js';
 import type { Callback, ConnectionContext } from './connection.js';
 import { ConnectionStatus, socketOnRead, TcpConnection } from './tcp-connection.js';
+
+const { connect: connectTcp } = process.getBuiltinModule('node:net');
 
 /**
  * An outbound stream connection: `new AsyncTcpConnection('text://127.0.0.1:1234')`,
@@ -189,7 +191,7 @@ export class AsyncTcpConnection<Address extends string = string> extends TcpConn
       ...(localAddress && { localAddress }),
     };
     if (this.transport === 'ssl') {
-      return connectTls({ ...tlsClientOptions(this.#context.ssl, remote.host), ...common });
+      return nodeTls().connect({ ...tlsClientOptions(this.#context.ssl, remote.host), ...common });
     }
     return connectTcp({ ...common, onread });
   }

@@ -1,5 +1,5 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import type { Socket } from 'node:dgram';
+import { nodeDgram } from '../builtins.js';
 import { invokeCallback, invokeErrorCallback } from '../callbacks.js';
 import { CONNECT_FAIL, ErrorCodes, SEND_FAIL, WorkermanError } from '../errors.js';
 import { debugConnection } from '../log.js';
@@ -10,6 +10,8 @@ import { parseAddress } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
 import type { Callback, ConnectionContext } from './connection.js';
 import { encodeDatagram, UdpConnection } from './udp-connection.js';
+
+const { isIPv6 } = process.getBuiltinModule('node:net');
 
 /**
  * An outbound UDP socket connected to one peer:
@@ -59,7 +61,7 @@ export class AsyncUdpConnection<Address extends string = string> extends UdpConn
   /** Binds a local socket and connects it to the peer; a no-op if already done. */
   connect(): void {
     if (this.socket) return;
-    const socket: Socket = createSocket(isIPv6(this.remoteIp) ? 'udp6' : 'udp4');
+    const socket: Socket = nodeDgram().createSocket(isIPv6(this.remoteIp) ? 'udp6' : 'udp4');
     this.socket = socket;
     socket.on('message', (datagram) => this.receiveDatagram(datagram));
     socket.on('error', (error) => {

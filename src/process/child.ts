@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import { nodeCluster } from '../builtins.js';
 import { invokeLifecycle } from '../callbacks.js';
 import { TcpConnection } from '../connection/tcp-connection.js';
 import { flushFailureLog } from '../failure-log.js';
@@ -67,7 +67,8 @@ function stopReportingStartFailures(): void {
  * 'disconnect' that follows stops this child).
  */
 function send(message: ChildMessage): void {
-  if (cluster.worker?.isConnected()) process.send?.(message, undefined, {}, ignoreSendFailure);
+  if (!nodeCluster().worker?.isConnected()) return;
+  process.send?.(message, undefined, {}, ignoreSendFailure);
 }
 
 function ignoreSendFailure(): void {}
@@ -182,7 +183,7 @@ const drainWaiters = new Map<number, () => void>();
  * was refused back to the master, which gives it to another child).
  */
 function drainHandoffs(deadline: number): Promise<void> {
-  if (!cluster.worker?.isConnected()) return Promise.resolve();
+  if (!nodeCluster().worker?.isConnected()) return Promise.resolve();
   const seq = ++drainSeq;
   return new Promise((resolve) => {
     // A master that hangs never answers: it is waited for until the deadline

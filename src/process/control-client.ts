@@ -1,6 +1,7 @@
-import { connect } from 'node:net';
-import { createInterface } from 'node:readline';
+import { nodeReadline } from '../builtins.js';
 import type { ControlRequest } from './control-socket.js';
+
+const { connect } = process.getBuiltinModule('node:net');
 
 /** No master answers at this path (no socket, or a stale one). */
 export class NotRunningError extends Error {}
@@ -20,7 +21,7 @@ export function askMaster(path: string, request: ControlRequest): Promise<Record
       );
     });
     socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
-    const lines = createInterface({ input: socket });
+    const lines = nodeReadline().createInterface({ input: socket });
     // The socket's own 'error' listener above reports failures; readline re-emits them.
     lines.on('error', () => {});
     lines.once('line', (line) => {

@@ -1,6 +1,8 @@
-import { chmodSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { log } from '../log.js';
+
+const { chmodSync, rmSync } = process.getBuiltinModule('node:fs');
+const { createServer } = process.getBuiltinModule('node:net');
 
 /**
  * The CLI's requests to a running master, one JSON object per line, each

@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { nodeChildProcess } from '../builtins.js';
 import { ENV_DAEMON } from './ipc.js';
+
+const { closeSync, openSync } = process.getBuiltinModule('node:fs');
 
 /** What the detached master tells its launcher, once. */
 export type DaemonReport = { daemon: 'ready'; pid: number } | { daemon: 'failed'; message: string };
@@ -13,6 +14,7 @@ export type DaemonReport = { daemon: 'ready'; pid: number } | { daemon: 'failed'
  */
 export function launchDaemon(stdoutFile: string): Promise<DaemonReport> {
   const output = openSync(stdoutFile, 'a');
+  const { spawn } = nodeChildProcess();
   const daemon = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     detached: true,
     stdio: ['ignore', output, output, 'ipc'],

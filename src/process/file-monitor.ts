@@ -1,5 +1,7 @@
-import { type FSWatcher, watch } from 'node:fs';
-import { extname } from 'node:path';
+import type { FSWatcher } from 'node:fs';
+
+const { watch } = process.getBuiltinModule('node:fs');
+const { extname } = process.getBuiltinModule('node:path');
 
 // Source files only: the log, pid and socket files may live in the same tree.
 const SOURCE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json']);

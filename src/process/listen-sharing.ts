@@ -1,5 +1,4 @@
-import cluster from 'node:cluster';
-import { versions } from 'node:process';
+import { nodeCluster } from '../builtins.js';
 
 /**
  * How the children of one worker share its listening socket.
@@ -24,16 +23,18 @@ const DEFAULT_POLICY: 'rr' | 'none' = 'none';
 export function chooseSchedulingPolicy(): 'rr' | 'none' {
   const fromEnv = process.env.NODE_CLUSTER_SCHED_POLICY;
   const policy = fromEnv === 'rr' || fromEnv === 'none' ? fromEnv : DEFAULT_POLICY;
+  const cluster = nodeCluster();
   cluster.schedulingPolicy = policy === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
   return policy;
 }
 
 export function schedulingPolicyName(): string {
+  const cluster = nodeCluster();
   return cluster.schedulingPolicy === cluster.SCHED_NONE ? 'SCHED_NONE' : 'SCHED_RR';
 }
 
 /** True where `server.listen({ reusePort })` exists (Node 22.12+ / 23.1+). */
 export function supportsReusePort(): boolean {
-  const [major = 0, minor = 0] = versions.node.split('.').map(Number);
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
 }

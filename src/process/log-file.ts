@@ -1,6 +1,7 @@
-import { appendFileSync } from 'node:fs';
-import { appendFile, rename, stat } from 'node:fs/promises';
 import { formatLogLine, setLogSink } from '../log.js';
+
+const { appendFile, rename, stat } = process.getBuiltinModule('node:fs/promises');
+const { appendFileSync } = process.getBuiltinModule('node:fs');
 
 /**
  * The master's log: every framework line (its own, and the children's it

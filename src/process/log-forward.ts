@@ -1,4 +1,4 @@
-import cluster from 'node:cluster';
+import { nodeCluster } from '../builtins.js';
 import { setLogSink } from '../log.js';
 import type { ChildMessage } from './ipc.js';
 
@@ -13,7 +13,7 @@ const flushed: (() => void)[] = [];
  */
 export function logThroughMaster(): void {
   setLogSink((line) => {
-    if (!cluster.worker?.isConnected() || process.send === undefined) {
+    if (!nodeCluster().worker?.isConnected() || process.send === undefined) {
       process.stderr.write(`${line}\n`);
       return;
     }

@@ -1,7 +1,5 @@
-import cluster, { type Worker as ClusterWorker } from 'node:cluster';
-import { loadavg } from 'node:os';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { Worker as ClusterWorker } from 'node:cluster';
+import { nodeCluster, nodeOs } from '../builtins.js';
 import { log, logFormatted } from '../log.js';
 import { VERSION } from '../version.js';
 import { Worker } from '../worker/worker.js';
@@ -18,6 +16,9 @@ import { notifyWorkerExit, runMasterHook } from './master-hooks.js';
 import { PendingReplies } from './pending-replies.js';
 import { nextRestartDelay } from './restart-backoff.js';
 import type { ChildStatus, StatusReport } from './status.js';
+
+const { extname } = process.getBuiltinModule('node:path');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
 
 /** One (definition, id) place; its child is replaced on crash and reload. */
 interface Slot {
@@ -92,6 +93,7 @@ export class Master {
     });
     // Children load a reporter first, which tells the master why new code cannot start.
     // (set again before each fork, with the worker's own flags: see #fork).
+    const cluster = nodeCluster();
     cluster.setupPrimary({ execArgv: CHILD_EXEC_ARGV });
     cluster.on('message', (child, message) => this.#onMessage(child, message));
     cluster.on('exit', (child, code, signal) => this.#onExit(child, code, signal));
@@ -109,6 +111,7 @@ export class Master {
 
   #fork(slot: Slot): Promise<ClusterWorker> {
     // Settings apply to the forks that follow: each child gets its worker's flags.
+    const cluster = nodeCluster();
     cluster.setupPrimary({ execArgv: [...CHILD_EXEC_ARGV, ...slot.worker.execArgv] });
     const child = cluster.fork({
       [ENV_DEFINITION]: String(slot.definition),
@@ -310,7 +313,7 @@ export class Master {
     this.#stopping ??= (async () => {
       log(`stopping${graceful ? ' gracefully' : ''}`);
       for (const slot of this.#slots) if (slot.restartTimer) clearTimeout(slot.restartTimer);
-      const children = Object.values(cluster.workers ?? {}).filter(
+      const children = Object.values(nodeCluster().workers ?? {}).filter(
         (c): c is ClusterWorker => c !== undefined,
       );
       await Promise.all(children.map((child) => this.#retire(child, graceful, false)));
@@ -357,7 +360,7 @@ export class Master {
       masterPid: process.pid,
       startedAt: this.startedAt,
       uptime: Math.floor((now - this.startedAt) / 1000),
-      loadavg: loadavg(),
+      loadavg: nodeOs().loadavg(),
       eventLoop: `node:cluster ${schedulingPolicyName()}`,
       workers: new Set(this.#slots.map((s) => s.definition)).size,
       processes: this.#slots.length,

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+const { readFileSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs');
 
 /** Writes the master's pid, one line, as the origin's pid file. */
 export function writePidFile(path: string): void {

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { ErrorCodes, WorkermanError } from '../errors.js';
+
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /**
  * The master's check at start: `user` / `group` take effect only when the

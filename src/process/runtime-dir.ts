@@ -1,8 +1,9 @@
-import { lstatSync, mkdirSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { nodeOs } from '../builtins.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { privateFolderProblem } from '../private-folder.js';
+
+const { lstatSync, mkdirSync } = process.getBuiltinModule('node:fs');
+const { join } = process.getBuiltinModule('node:path');
 
 /**
  * The default home of the pid file, control socket and log:
@@ -14,7 +15,7 @@ import { privateFolderProblem } from '../private-folder.js';
  */
 export function defaultRuntimeDir(): string {
   const uid = process.getuid?.();
-  return join(tmpdir(), `workerman-ts-${uid ?? userInfo().username}`);
+  return join(nodeOs().tmpdir(), `workerman-ts-${uid ?? nodeOs().userInfo().username}`);
 }
 
 /**

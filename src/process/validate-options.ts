@@ -1,6 +1,7 @@
-import { statSync } from 'node:fs';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { Worker } from '../worker/worker.js';
+
+const { statSync } = process.getBuiltinModule('node:fs');
 
 // sockaddr_un.sun_path holds 108 bytes on Linux, 104 on macOS and the BSDs, with the final NUL.
 export const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;

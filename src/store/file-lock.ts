@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { nodeCrypto } from '../builtins.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
+
+const { readFile, stat, unlink, writeFile } = process.getBuiltinModule('node:fs/promises');
 
 /**
  * Mutual exclusion for the file store's read-modify-write steps, among the
@@ -51,7 +52,7 @@ export class FileLocks {
   }
 
   async #acquire(path: string): Promise<string> {
-    const token = `${process.pid} ${randomUUID()}`;
+    const token = `${process.pid} ${nodeCrypto().randomUUID()}`;
     const deadline = Date.now() + this.timeoutMs;
     let pause = 1;
     for (;;) {

@@ -1,12 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { nodeCrypto, nodeOs } from '../builtins.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { privateFolderProblem } from '../private-folder.js';
 import { FileLocks, unlinkQuietly } from './file-lock.js';
 import { KeyValueStore, notACounter } from './key-value-store.js';
 import type { StoreLimits } from './store.js';
+
+const { lstat, mkdir, readdir, readFile, rename, stat, writeFile } =
+  process.getBuiltinModule('node:fs/promises');
+const { join, resolve } = process.getBuiltinModule('node:path');
 
 export interface FileStoreOptions extends StoreLimits {
   /**
@@ -187,7 +188,10 @@ export class FileStore extends KeyValueStore {
   }
 
   async #write(key: string, text: string, expires: number): Promise<void> {
-    const temp = this.#file(key, `${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const temp = this.#file(
+      key,
+      `${process.pid}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`,
+    );
     // JSON.stringify escapes newlines, so the first one ends the header.
     await writeFile(temp, `${JSON.stringify({ key, expires })}\n${text}`, { mode: 0o600 });
     try {
@@ -199,7 +203,10 @@ export class FileStore extends KeyValueStore {
   }
 
   #file(key: string, suffix = 'json'): string {
-    return join(this.path, `${createHash('sha256').update(key).digest('hex')}.${suffix}`);
+    return join(
+      this.path,
+      `${nodeCrypto().createHash('sha256').update(key).digest('hex')}.${suffix}`,
+    );
   }
 
   /** Makes the folder when missing and checks it is ours alone (once; again after a failure). */
@@ -242,8 +249,8 @@ function isExpired(expires: number): boolean {
 /** The app's own folder: per user and per start file, so two apps never share a store. */
 function defaultStorePath(): string {
   const app = resolve(process.argv[1] ?? process.cwd());
-  const tag = createHash('sha1').update(app).digest('hex').slice(0, 10);
-  return join(tmpdir(), `workerman-ts-store-${process.getuid?.() ?? 'user'}-${tag}`);
+  const tag = nodeCrypto().createHash('sha1').update(app).digest('hex').slice(0, 10);
+  return join(nodeOs().tmpdir(), `workerman-ts-store-${process.getuid?.() ?? 'user'}-${tag}`);
 }
 
 async function trustFolder(path: string): Promise<void> {

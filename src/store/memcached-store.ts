@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../builtins.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { KeyValueStore, notACounter } from './key-value-store.js';
 import { importOptional } from './optional-package.js';
@@ -195,7 +195,7 @@ async function accepted(command: () => Promise<unknown>, ...refusals: string[]):
 
 function wireKey(key: string): string {
   if (key.length <= 250 && /^[\x21-\x7e]+$/.test(key) && !key.startsWith('#')) return key;
-  return `#${createHash('sha256').update(key).digest('base64url')}`;
+  return `#${nodeCrypto().createHash('sha256').update(key).digest('base64url')}`;
 }
 
 function lifetimeOf(ttlSeconds: number): number {

@@ -1,4 +1,6 @@
-import { type Server, Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
+
+const net = process.getBuiltinModule('node:net');
 
 /**
  * Called for each read of a plain stream socket with the bytes read into the
@@ -21,10 +23,15 @@ const READ_BUFFER_BYTES = 64 * 1024;
  * nothing keeps a view into it: the packet reader copies whatever must
  * outlive the read.
  */
-const sharedReadBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+let sharedReadBuffer: Buffer | undefined;
 
-/** The `onread` option for `net.connect` / `new net.Socket`. */
+/**
+ * The `onread` option for `net.connect` / `new net.Socket`. The buffer is
+ * made for the first socket, so a process that reads none (the master)
+ * never holds it.
+ */
 export function readIntoOption(readInto: ReadInto) {
+  sharedReadBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES);
   return { buffer: sharedReadBuffer, callback: readInto };
 }
 
@@ -50,7 +57,7 @@ export function adoptWithReadBuffer(accepted: Socket, readInto: ReadInto): Socke
     return accepted;
   }
   owner._handle = null;
-  const adopted = new Socket({
+  const adopted = new net.Socket({
     handle,
     allowHalfOpen: accepted.allowHalfOpen,
     readable: true,

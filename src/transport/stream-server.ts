@@ -1,5 +1,5 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Server, Socket } from 'node:net';
+import { nodeTls } from '../builtins.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugWorker } from '../log.js';
 import type { ListenAddress } from './address.js';
@@ -7,6 +7,8 @@ import { type ContextOptions, DEFAULT_BACKLOG } from './context-options.js';
 import { adoptWithReadBuffer, type ReadInto } from './read-buffer.js';
 import { tlsServerOptions } from './tls.js';
 import { removeStaleSocket } from './unix.js';
+
+const { createServer } = process.getBuiltinModule('node:net');
 
 // Matches the origin's listener: Nagle off, TCP keepalive probes after 55 s idle.
 const KEEPALIVE_DELAY_MS = 55_000;
@@ -38,7 +40,7 @@ export async function listenStream(
       onSocket(adoptWithReadBuffer(socket, readInto)),
     );
   } else if (transport === 'ssl') {
-    server = createTlsServer({ ...common, ...tlsServerOptions(context.ssl) });
+    server = nodeTls().createServer({ ...common, ...tlsServerOptions(context.ssl) });
     server.on('secureConnection', onSocket);
     // Node reports a failed or timed-out handshake here and leaves the
     // socket open (a client that never sends its ClientHello would stay for

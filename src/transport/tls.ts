@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { type ConnectionOptions, DEFAULT_CIPHERS, type TlsOptions } from 'node:tls';
+import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import { nodeTls } from '../builtins.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import type { SslContextOptions } from './context-options.js';
+
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /**
  * How long a TLS listener gives a new connection to complete its handshake
@@ -11,22 +13,30 @@ import type { SslContextOptions } from './context-options.js';
  */
 export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
+let serverCiphers: string | undefined;
+
 /**
  * The TLS 1.2 suites a listener offers unless `contextOptions.ssl.ciphers`
  * says otherwise: forward secrecy (ECDHE) and authenticated encryption (GCM,
  * ChaCha20-Poly1305) only, no CBC (RFC 9325 §4.2). TLS 1.3 suites all have
  * both properties; they are kept as Node has them (`tls.DEFAULT_CIPHERS`),
- * since a list naming none of them would switch TLS 1.3 off.
+ * since a list naming none of them would switch TLS 1.3 off. Built when a
+ * TLS listener is first set up: node:tls is loaded only then.
  */
-export const DEFAULT_SERVER_CIPHERS = [
-  ...DEFAULT_CIPHERS.split(':').filter((suite) => suite.startsWith('TLS_')),
-  'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES128-GCM-SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-AES256-GCM-SHA384',
-  'ECDHE-ECDSA-CHACHA20-POLY1305',
-  'ECDHE-RSA-CHACHA20-POLY1305',
-].join(':');
+export function defaultServerCiphers(): string {
+  serverCiphers ??= [
+    ...nodeTls()
+      .DEFAULT_CIPHERS.split(':')
+      .filter((suite) => suite.startsWith('TLS_')),
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':');
+  return serverCiphers;
+}
 
 function readPem(path: string, option: string): Buffer {
   try {
@@ -48,7 +58,7 @@ function readPem(path: string, option: string): Buffer {
 export function tlsServerOptions(ssl: SslContextOptions | undefined): TlsOptions {
   const { local_cert, local_pk, verify_peer, ...node } = ssl ?? {};
   const options: TlsOptions = {
-    ciphers: DEFAULT_SERVER_CIPHERS,
+    ciphers: defaultServerCiphers(),
     handshakeTimeout: DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
     // Node refuses a version range next to `secureProtocol`: that one wins.
     ...(node.secureProtocol === undefined && { minVersion: 'TLSv1.2' as const }),

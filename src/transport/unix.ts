@@ -1,5 +1,5 @@
-import { lstatSync, unlinkSync } from 'node:fs';
-import { connect } from 'node:net';
+const { lstatSync, unlinkSync } = process.getBuiltinModule('node:fs');
+const { connect } = process.getBuiltinModule('node:net');
 
 /**
  * Removes a unix socket file left by a process that died without closing it,

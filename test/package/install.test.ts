@@ -21,6 +21,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as publicSurface from '../../src/index.js';
+import { freePort } from '../helpers/start-file.js';
+import { TestClient } from '../helpers/test-client.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -119,6 +121,34 @@ function app(kind: 'esm' | 'cjs', names: { values: string[]; types: string[] }):
   ].join('\n');
 }
 
+/**
+ * A start file for the installed package's process manager: a text echo in
+ * two children, its pid and log files in `dir`.
+ */
+function startFile(kind: 'esm' | 'cjs', dir: string, port: number): string {
+  return [
+    kind === 'esm'
+      ? "import { Worker } from 'workerman-ts';"
+      : "const { Worker } = require('workerman-ts');",
+    `Worker.pidFile = ${JSON.stringify(join(dir, 'app.pid'))};`,
+    `Worker.logFile = ${JSON.stringify(join(dir, 'app.log'))};`,
+    `Worker.stdoutFile = ${JSON.stringify(join(dir, 'stdout.log'))};`,
+    `const echo = new Worker('text://127.0.0.1:${port}');`,
+    'echo.count = 2;',
+    'echo.onMessage = (connection, line) => connection.send(line.toUpperCase());',
+    'Worker.runAll();',
+  ].join('\n');
+}
+
+/** Kills what a failed run may have left: the daemon's whole process group. */
+function killDaemon(pidFile: string): void {
+  try {
+    process.kill(-Number.parseInt(readFileSync(pidFile, 'utf8'), 10), 'SIGKILL');
+  } catch {
+    // No pid file, or nothing left to kill.
+  }
+}
+
 // The checks only read the tarball; they run side by side.
 describe('the packed package', { concurrency: true }, () => {
   test('the tarball holds the build and the sources its maps name, and no tests', async () => {
@@ -211,6 +241,22 @@ describe('the packed package', { concurrency: true }, () => {
         `0 missing of ${names.values.length}`,
         'HELLO #1',
       ]);
+      // The process manager from the package: the master forks its children
+      // (each loading the start-failure reporter shipped beside the entry),
+      // they answer, and `stop` ends them all.
+      const port = await freePort();
+      const start = join(project, kind === 'esm' ? 'start.mjs' : 'start.cjs');
+      writeFileSync(start, startFile(kind, project, port));
+      try {
+        await sh(process.execPath, [start, 'start', '-d'], project);
+        const client = await TestClient.connect(port);
+        client.write('ping\n');
+        assert.equal(await client.readLine(), 'PING');
+        client.end();
+        assert.match(await sh(process.execPath, [start, 'stop'], project), /stop success/);
+      } finally {
+        killDaemon(join(project, 'app.pid'));
+      }
     });
   }
 });

@@ -4,6 +4,8 @@
 // (errors, log, version, ...) are the floor every layer may use; index.ts is
 // the public surface and may use everything. store (the key-value Store)
 // stands on the floor alone, so any layer above may keep data in it.
+// Node builtins are taken with process.getBuiltinModule, never imported as
+// ES modules (see src/builtins.ts).
 const layers = [
   'store',
   'timer',
@@ -33,6 +35,16 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/[^/]+\\.ts$', pathNot: '^src/index\\.ts$' },
       to: { path: `^src/(${layers.join('|')})/` },
+    },
+    {
+      name: 'builtins-through-getBuiltinModule',
+      comment:
+        'An ES import of a Node builtin reads every export, which loads what Node keeps for first use ' +
+        '(node:fs loads fs/promises and streams); take builtins with process.getBuiltinModule, or ' +
+        'from src/builtins.ts for the ones loaded on first use. Type imports are free.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['core'], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'nothing-imports-the-public-surface',

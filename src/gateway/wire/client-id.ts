@@ -1,5 +1,6 @@
-import { isIPv4, isIPv6 } from 'node:net';
 import { ErrorCodes, WorkermanError } from '../../errors.js';
+
+const { isIPv4, isIPv6 } = process.getBuiltinModule('node:net');
 
 /**
  * A client id names the gateway process that holds the client and the

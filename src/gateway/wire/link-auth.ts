@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { nodeCrypto } from '../../builtins.js';
 
 /**
  * Proof that a peer of an internal link (gateway, business worker,
@@ -18,7 +18,7 @@ const CHALLENGE_BYTES = 16;
 
 /** A fresh challenge, hex encoded (32 characters). */
 export function newChallenge(): string {
-  return randomBytes(CHALLENGE_BYTES).toString('hex');
+  return nodeCrypto().randomBytes(CHALLENGE_BYTES).toString('hex');
 }
 
 /** The answer to `challenge` for a peer that says it is `role` / `identity`: 64 hex characters. */
@@ -28,7 +28,8 @@ export function proveKnowledge(
   role: string,
   identity: string,
 ): string {
-  return createHmac('sha256', secretKey)
+  return nodeCrypto()
+    .createHmac('sha256', secretKey)
     .update(challenge)
     .update('\0')
     .update(role)
@@ -51,5 +52,5 @@ export function checkProof(
   if (typeof proof !== 'string' || proof.length !== 64) return false;
   const expected = Buffer.from(proveKnowledge(secretKey, challenge, role, identity), 'hex');
   const given = Buffer.from(proof, 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return given.length === expected.length && nodeCrypto().timingSafeEqual(given, expected);
 }

@@ -1,9 +1,11 @@
-import { type FileHandle, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { clock } from '../../timer/deadline-sweeper.js';
 import { finishRequest, type HttpState, Phase } from './http-state.js';
 import { mimeType } from './mime-types.js';
 import type { Response } from './response.js';
 import { encodeResponseHead, statusResponse } from './response-head.js';
+
+const { open } = process.getBuiltinModule('node:fs/promises');
 
 /**
  * Bytes read from the file per step: a quarter of the connection's

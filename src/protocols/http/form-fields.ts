@@ -1,5 +1,6 @@
-import { debuglog } from 'node:util';
 import { type FieldValue, nestFields } from './nested-fields.js';
+
+const { debuglog } = process.getBuiltinModule('node:util');
 
 /**
  * Parsers for the name/value formats of a request: query strings and

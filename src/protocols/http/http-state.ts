@@ -1,9 +1,10 @@
-import { debuglog } from 'node:util';
 import { clock, DeadlineSweeper } from '../../timer/deadline-sweeper.js';
 import type { StreamCodecConnection } from '../codec-connection.js';
 import type { ChunkedBodyScanner } from './chunked-body.js';
 import type { Request } from './request.js';
 import type { RequestHead } from './request-head.js';
+
+const { debuglog } = process.getBuiltinModule('node:util');
 
 const debugHttp = debuglog('workerman-http');
 

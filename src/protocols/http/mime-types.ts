@@ -1,4 +1,4 @@
-import { extname } from 'node:path';
+const { extname } = process.getBuiltinModule('node:path');
 
 /** Content types by file extension, for files served from disk. */
 const TYPES: Readonly<Record<string, string>> = {

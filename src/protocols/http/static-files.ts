@@ -1,9 +1,10 @@
-import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { ErrorCodes, WorkermanError } from '../../errors.js';
 import type { StreamCodecConnection } from '../codec-connection.js';
 import type { Request } from './request.js';
 import { Response } from './response.js';
+
+const { realpath, stat } = process.getBuiltinModule('node:fs/promises');
+const { isAbsolute, join, posix, relative, resolve, sep } = process.getBuiltinModule('node:path');
 
 /**
  * Serves files from a directory per host name, before the app's routes:

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../../builtins.js';
 import type { WebSocketResponse } from './websocket-types.js';
 
 /** RFC 6455 §1.3: the GUID appended to the key for `Sec-WebSocket-Accept`. */
@@ -6,14 +6,15 @@ export const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key`: base64(SHA-1(key + GUID)). */
 export function acceptKey(key: string): string {
-  return createHash('sha1')
+  return nodeCrypto()
+    .createHash('sha1')
     .update(key + WEBSOCKET_GUID)
     .digest('base64');
 }
 
 /** A fresh `Sec-WebSocket-Key`: 16 random bytes, base64 (§4.1). */
 export function newClientKey(): string {
-  return randomBytes(16).toString('base64');
+  return nodeCrypto().randomBytes(16).toString('base64');
 }
 
 /** Header values may not carry CR or LF (they would start a new header). */

@@ -1,4 +1,4 @@
-import { constants, deflateRaw, deflateRawSync, inflateRaw, inflateRawSync } from 'node:zlib';
+import { nodeZlib } from '../../builtins.js';
 import type { DeflateParameters } from './permessage-deflate.js';
 import { runZlibJob } from './zlib-jobs.js';
 
@@ -22,6 +22,10 @@ import { runZlibJob } from './zlib-jobs.js';
  * What we send is always compressed on its own (a fresh window per message):
  * that is valid whatever context takeover was agreed, since taking the
  * window over is a peer's permission, never an obligation.
+ *
+ * node:zlib is loaded with the first message compressed or inflated
+ * (builtins.ts), so a process where no peer agrees to permessage-deflate
+ * never loads it.
  */
 
 /** §7.2.1: the 4 bytes a sender strips from the end of each compressed message. */
@@ -40,7 +44,7 @@ function isTooLarge(error: unknown): boolean {
 
 function inflateOptions(maxOutputLength: number, history: Buffer | undefined) {
   return {
-    finishFlush: constants.Z_SYNC_FLUSH,
+    finishFlush: nodeZlib().constants.Z_SYNC_FLUSH,
     // The window is the largest (15 bits): it decodes a stream made with any smaller one.
     maxOutputLength,
     ...(history !== undefined && history.length > 0 ? { dictionary: history } : {}),
@@ -56,7 +60,7 @@ function inflateOptions(maxOutputLength: number, history: Buffer | undefined) {
 export function inflateMessage(data: Buffer, limit: number, history?: Buffer): Buffer | null {
   try {
     // One byte of headroom tells "exactly at the limit" from "past it".
-    const inflated = inflateRawSync(
+    const inflated = nodeZlib().inflateRawSync(
       Buffer.concat([data, TAIL]),
       inflateOptions(limit + 1, history),
     );
@@ -73,7 +77,7 @@ function inflateOffLoop(input: Buffer, limit: number, history?: Buffer): Promise
     () =>
       new Promise<Buffer | null>((resolve, reject) => {
         const options = { ...inflateOptions(limit + 1, history), chunkSize: CHUNK_BYTES };
-        inflateRaw(input, options, (error, inflated) => {
+        nodeZlib().inflateRaw(input, options, (error, inflated) => {
           if (error) {
             if (isTooLarge(error)) resolve(null);
             else reject(error);
@@ -97,7 +101,7 @@ export function inflateBounded(
   const input = Buffer.concat([data, TAIL]);
   const inline = Math.min(limit, INLINE_BYTES);
   try {
-    const inflated = inflateRawSync(input, inflateOptions(inline + 1, history));
+    const inflated = nodeZlib().inflateRawSync(input, inflateOptions(inline + 1, history));
     return inflated.length > limit ? null : inflated;
   } catch (error) {
     if (!isTooLarge(error)) throw error;
@@ -114,7 +118,8 @@ export function inflateBounded(
  * within the 256 bytes a peer that asked for 8 keeps.
  */
 export function deflateMessage(data: string | Uint8Array, windowBits = 15): Buffer {
-  const out = deflateRawSync(data, { finishFlush: constants.Z_SYNC_FLUSH, windowBits });
+  const zlib = nodeZlib();
+  const out = zlib.deflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH, windowBits });
   return out.subarray(0, out.length - TAIL.length);
 }
 
@@ -123,8 +128,13 @@ export function deflateOffLoop(data: string | Uint8Array, windowBits = 15): Prom
   return runZlibJob(
     () =>
       new Promise<Buffer>((resolve, reject) => {
-        const options = { finishFlush: constants.Z_SYNC_FLUSH, windowBits, chunkSize: CHUNK_BYTES };
-        deflateRaw(data, options, (error, out) => {
+        const zlib = nodeZlib();
+        const options = {
+          finishFlush: zlib.constants.Z_SYNC_FLUSH,
+          windowBits,
+          chunkSize: CHUNK_BYTES,
+        };
+        zlib.deflateRaw(data, options, (error, out) => {
           if (error) reject(error);
           else resolve(out.subarray(0, out.length - TAIL.length));
         });

@@ -1,8 +1,9 @@
-import { isUtf8 } from 'node:buffer';
 import { CloseCode, isValidCloseCode } from './close-codes.js';
 import { FragmentBuffer } from './fragment-buffer.js';
 import { unmask } from './mask.js';
 import { Utf8Validator } from './utf8-validator.js';
+
+const { isUtf8 } = process.getBuiltinModule('node:buffer');
 
 /** Frame opcodes (RFC 6455 §5.2). 3-7 and 0xB-0xF are reserved. */
 export const Opcode = {

@@ -1,19 +1,24 @@
-import { randomFillSync } from 'node:crypto';
+import { nodeCrypto } from '../../builtins.js';
 import { unmask } from './mask.js';
 
-/** Mask keys are drawn from a pooled random block, refilled when used up. */
+/**
+ * Mask keys are drawn from a pooled random block, refilled when used up.
+ * The block is made with the first masked frame: servers never mask.
+ */
 const MASK_POOL_BYTES = 8 * 1024;
-const maskPool = Buffer.allocUnsafe(MASK_POOL_BYTES);
+let maskPool: Buffer | undefined;
 let maskOffset = MASK_POOL_BYTES;
 
-function nextMaskKey(): number {
-  if (maskOffset === MASK_POOL_BYTES) {
-    randomFillSync(maskPool);
+/** Writes the next 4-byte mask key into `frame` at `at`. */
+function writeMaskKey(frame: Buffer, at: number): void {
+  let pool = maskPool;
+  if (pool === undefined || maskOffset === MASK_POOL_BYTES) {
+    pool = maskPool ??= Buffer.allocUnsafe(MASK_POOL_BYTES);
+    nodeCrypto().randomFillSync(pool);
     maskOffset = 0;
   }
-  const at = maskOffset;
+  pool.copy(frame, at, maskOffset, maskOffset + 4);
   maskOffset += 4;
-  return at;
 }
 
 /**
@@ -50,7 +55,7 @@ export function writeFrame(
   else frame.set(payload, headerBytes);
   if (mask) {
     const keyAt = headerBytes - 4;
-    maskPool.copy(frame, keyAt, nextMaskKey(), maskOffset);
+    writeMaskKey(frame, keyAt);
     if (length > 0) unmask(frame.subarray(headerBytes), frame, keyAt);
   }
   return frame;

@@ -1,20 +1,11 @@
-import { createHash } from 'node:crypto';
-import {
-  lstat,
-  mkdir,
-  readdir,
-  readFile,
-  rename,
-  stat,
-  unlink,
-  utimes,
-  writeFile,
-} from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { nodeCrypto, nodeOs } from '../../../builtins.js';
 import { ErrorCodes, WorkermanError } from '../../../errors.js';
 import { privateFolderProblem } from '../../../private-folder.js';
 import type { SessionHandler } from './session-handler.js';
+
+const { lstat, mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile } =
+  process.getBuiltinModule('node:fs/promises');
+const { join, resolve } = process.getBuiltinModule('node:path');
 
 /**
  * Sessions as files `ses_<id>` in one folder (the origin's default). The
@@ -30,11 +21,21 @@ import type { SessionHandler } from './session-handler.js';
  * file's path>`, made with mode `0700`.
  */
 export class FileSessionHandler implements SessionHandler {
-  readonly savePath: string;
+  #savePath: string | undefined;
   #ready: Promise<void> | null = null;
 
   constructor(options: { savePath?: string } = {}) {
-    this.savePath = options.savePath ?? defaultSavePath();
+    this.#savePath = options.savePath;
+  }
+
+  /**
+   * The folder. The default one is worked out when first needed: the
+   * default handler is made at import, in processes that may never see a
+   * session (and the hash of its name would load node:crypto there).
+   */
+  get savePath(): string {
+    this.#savePath ??= defaultSavePath();
+    return this.#savePath;
   }
 
   async read(id: string): Promise<string> {
@@ -106,9 +107,9 @@ export class FileSessionHandler implements SessionHandler {
 /** The app's own folder: per user and per start file, so two apps never share sessions. */
 function defaultSavePath(): string {
   const app = resolve(process.argv[1] ?? process.cwd());
-  const tag = createHash('sha1').update(app).digest('hex').slice(0, 10);
+  const tag = nodeCrypto().createHash('sha1').update(app).digest('hex').slice(0, 10);
   const user = process.getuid?.() ?? 'user';
-  return join(tmpdir(), `workerman-ts-sessions-${user}-${tag}`);
+  return join(nodeOs().tmpdir(), `workerman-ts-sessions-${user}-${tag}`);
 }
 
 async function trustFolder(path: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../../../builtins.js';
 import { ErrorCodes, WorkermanError } from '../../../errors.js';
 import { finishBeforeExit } from '../../../unfinished-work.js';
 import { FileSessionHandler } from './file-session-handler.js';
@@ -56,7 +56,7 @@ export class Session {
   static gcDivisor = 1000;
 
   static createId(): string {
-    return randomBytes(16).toString('hex');
+    return nodeCrypto().randomBytes(16).toString('hex');
   }
 
   static isValidId(id: string | undefined): id is string {
