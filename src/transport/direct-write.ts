@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { getSystemErrorName } from 'node:util';
+
+const { getSystemErrorName } = process.getBuiltinModule('node:util');
 
 /**
  * Writing to a plain socket's handle directly, past Node's Writable stream.
