@@ -1,13 +1,20 @@
 import { nodeCluster } from '../builtins.js';
+import { parseAddress } from '../transport/address.js';
+import { reusePortFallbackReason } from '../transport/reuse-port.js';
+import type { Worker } from '../worker/worker.js';
 
 /**
  * How the children of one worker share its listening socket.
  *
- * - Node 20 (and anything before 22.12 / 23.1) has no `reusePort` listen
- *   option, so every child goes through node:cluster: the master owns the
- *   socket and either accepts and hands each connection round robin
- *   (`SCHED_RR`) or passes the socket itself and lets the kernel wake one
- *   child (`SCHED_NONE`). `Worker.reusePort = true` falls back to this too.
+ * - `Worker.reusePort = true` on Node 22.12+ / 23.1+, for a TCP, TLS or UDP
+ *   listener on a fixed port: each child opens its own SO_REUSEPORT socket
+ *   (exclusive, so node:cluster leaves it alone) and the kernel spreads new
+ *   connections over them by a hash of the peer's address and port.
+ * - Otherwise (the default; Node 20, a unix socket, port 0, or a `user` with
+ *   a port only root may bind, see reusePortFallbackReason) every child goes
+ *   through node:cluster: the master owns the socket and either accepts and
+ *   hands each connection round robin (`SCHED_RR`) or passes the socket
+ *   itself and lets the kernel wake one child (`SCHED_NONE`).
  * - The default is SCHED_NONE, by measurement (bench/process-sharing.ts,
  *   Node 20.20, 2 children, 2 shared cores): it accepted about 2× the new
  *   connections per second of SCHED_RR (2121 vs 1015/s; 4046 vs 1406 per
@@ -33,8 +40,22 @@ export function schedulingPolicyName(): string {
   return cluster.schedulingPolicy === cluster.SCHED_NONE ? 'SCHED_NONE' : 'SCHED_RR';
 }
 
-/** True where `server.listen({ reusePort })` exists (Node 22.12+ / 23.1+). */
-export function supportsReusePort(): boolean {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+/**
+ * One line for the master's log per worker that asks for `reusePort` but
+ * whose children will share one socket through node:cluster instead, and why.
+ * The children decide the same way (Worker#listen), with the same function.
+ */
+export function reusePortFallbacks(workers: readonly Worker[]): string[] {
+  const lines: string[] = [];
+  for (const worker of workers) {
+    const socketName = worker.getSocketName();
+    if (!worker.reusePort || socketName === 'none') continue;
+    const reason = reusePortFallbackReason(parseAddress(socketName), worker.user);
+    if (reason === null) continue;
+    lines.push(
+      `worker "${worker.name}" (${socketName}): reusePort = true, but ${reason}; ` +
+        'its processes share one socket through node:cluster instead',
+    );
+  }
+  return lines;
 }

@@ -29,7 +29,8 @@ export function privilegeWarnings(
  * Runs this process as `user` (and `group`, else the user's primary group)
  * when it is root. The master binds the listening sockets (cluster sharing),
  * so a child can drop root before its first connection and still serve
- * port 80. Not root, or no user given: nothing to do.
+ * port 80 (a `reusePort` worker, whose children bind themselves, keeps that
+ * sharing for such a port). Not root, or no user given: nothing to do.
  */
 export function dropPrivileges(user: string, group: string): void {
   if (!user || process.getuid?.() !== 0) return;

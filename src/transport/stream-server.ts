@@ -1,4 +1,4 @@
-import type { Server, Socket } from 'node:net';
+import type { ListenOptions, Server, Socket } from 'node:net';
 import { nodeTls } from '../builtins.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugWorker } from '../log.js';
@@ -13,6 +13,18 @@ const { createServer } = process.getBuiltinModule('node:net');
 // Matches the origin's listener: Nagle off, TCP keepalive probes after 55 s idle.
 const KEEPALIVE_DELAY_MS = 55_000;
 
+/** How a listener opens, beyond the address and the user's context options. */
+export interface StreamListenOptions {
+  /** Accepted plain sockets read into this shared buffer (see read-buffer.ts). */
+  readInto?: ReadInto;
+  /**
+   * Open this process's own socket with SO_REUSEPORT (TCP and TLS only; the
+   * caller checks `reusePortFallbackReason` first): the kernel spreads new
+   * connections over every process listening so on the port.
+   */
+  reusePort?: boolean;
+}
+
 /**
  * Opens a stream listener (TCP, TLS or unix socket) and calls `onSocket` for
  * each connection, after the TLS handshake for `ssl`.
@@ -22,7 +34,7 @@ export async function listenStream(
   transport: 'tcp' | 'ssl' | 'unix',
   context: ContextOptions,
   onSocket: (socket: Socket) => void,
-  readInto?: ReadInto,
+  { readInto, reusePort = false }: StreamListenOptions = {},
 ): Promise<Server> {
   const common = {
     // A peer's FIN ends only its side: the connection answers what was sent
@@ -54,7 +66,8 @@ export async function listenStream(
   }
   const backlog = context.socket?.backlog ?? DEFAULT_BACKLOG;
   if (transport === 'unix') await removeStaleSocket(address.path);
-  const listenOptions =
+  // `reusePort` is Node 22.12+ / 23.1+, missing from the Node 20 types.
+  const listenOptions: ListenOptions & { reusePort?: boolean } =
     transport === 'unix'
       ? { path: address.path, backlog }
       : {
@@ -63,6 +76,10 @@ export async function listenStream(
           backlog,
           ...(context.socket?.ipv6Only !== undefined && { ipv6Only: context.socket.ipv6Only }),
           ...(context.socket?.exclusive && { exclusive: true }),
+          // In a cluster child, a listen that is not exclusive goes through
+          // the master, which would own one shared socket. Node 26 implies
+          // exclusive with reusePort; said here so no release depends on it.
+          ...(reusePort && { reusePort: true, exclusive: true }),
         };
   await new Promise<void>((resolve, reject) => {
     const onError = (cause: Error) => {

