@@ -2,8 +2,11 @@
 // /static/<name>, answered from disk with Response.withFile.
 //   node --import tsx bench/servers/http-workerman.ts <processes> <static dir>
 import { join } from 'node:path';
-import { Response, Worker } from '../../src/index.js';
+import { Response, TcpConnection, Worker } from '../../src/index.js';
 import { runClustered } from '../lib/cluster-server.js';
+
+// DIRECT=0: every write through Node's stream (before/after comparisons).
+if (process.env.DIRECT === '0') TcpConnection.directWrites = false;
 
 const staticDir = process.argv[3] ?? '/tmp';
 

@@ -1,8 +1,11 @@
 // Our websocket:// worker for bench/websocket.ts: echo, or broadcast to every
 // connection of this process when a message starts with "broadcast".
 //   node --import tsx bench/servers/ws-workerman.ts <processes>
-import { Worker } from '../../src/index.js';
+import { TcpConnection, Worker } from '../../src/index.js';
 import { runClustered } from '../lib/cluster-server.js';
+
+// DIRECT=0: every write through Node's stream (before/after comparisons).
+if (process.env.DIRECT === '0') TcpConnection.directWrites = false;
 
 // "idle": collect garbage every second, so resident memory shows live objects only.
 if (process.argv[3] === 'idle') setInterval(() => global.gc?.(), 1000).unref();
