@@ -13,13 +13,16 @@
 //
 //   flock /tmp/workerman-bench.lock node --import tsx bench/hot-path.ts [seconds] [runs] [paths]
 //
-// paths: a comma-separated subset of text,websocket,http64,http256,floor
-// (default all). Each path runs `runs` times (default 3), ours and the peer
+// paths: a comma-separated subset of text,websocket,http64,http256,floor,memory
+// (default all); "memory" ends the run with bench/process-footprint.ts (the
+// built package: RSS and PSS of each process tree idle and with 1,000
+// connections, ours under its process manager against a plain node:cluster). Each path runs `runs` times (default 3), ours and the peer
 // back to back, the order alternating; the table shows medians (and ranges).
 // The "floor" row is the reference every path is bounded by: the text echo
 // load against bench/servers/echo-floor.ts (ours) and a bare node:net echo
 // of each chunk (peer): the least a Node server can do per message.
-import { execFile, fork } from 'node:child_process';
+import { execFile, execFileSync, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startScript, stop, totalCpuTimes } from './lib/processes.js';
@@ -188,3 +191,12 @@ console.log(
 );
 console.log('|---|---:|---:|---|---:|---:|');
 for (const row of rows) console.log(row);
+
+if (selected.has('memory')) {
+  if (!existsSync(here('../dist/index.js')))
+    execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
+  console.log('');
+  execFileSync(process.execPath, ['--import', 'tsx', here('./process-footprint.ts')], {
+    stdio: 'inherit',
+  });
+}

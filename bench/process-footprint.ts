@@ -1,7 +1,9 @@
 // The memory of idle processes: our process manager (the built package, a
 // text:// echo with 2 children, started as a daemon) beside a plain
 // node:cluster of 2 with a node:net echo, a bare `node -e` process, and a
-// process that only imports the package. For each process: RSS, PSS
+// process that only imports the package. The two servers are measured again
+// as whole trees with 1,000 connections open (each has echoed one line),
+// held by this script, so what the servers spend per connection shows. For each process: RSS, PSS
 // (shared pages divided among the processes sharing them) and anonymous
 // memory (heap, stacks, JIT code: what is the process's own), read from
 // /proc/<pid>/smaps_rollup after the processes have idled a while; then,
@@ -20,7 +22,7 @@
 // cluster.setupPrimary, never to a master or primary.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,6 +49,15 @@ const env: NodeJS.ProcessEnv = {
   COUNT: String(COUNT),
   CHILD_FLAGS: childFlags,
 };
+
+const CONNECTIONS = 1000;
+
+interface Tree {
+  setup: string;
+  idle: { rss: number; pss: number };
+  connected: { rss: number; pss: number };
+}
+const trees: Tree[] = [];
 
 interface Row {
   setup: string;
@@ -134,6 +145,39 @@ function echoOnce(port: number): Promise<void> {
   });
 }
 
+/** Opens `count` connections that have each echoed one line; returns them for closing. */
+async function openConnections(port: number, count: number): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  for (let i = 0; i < count; i += 100) {
+    const batch = Array.from(
+      { length: Math.min(100, count - i) },
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = createConnection(port, '127.0.0.1', () => socket.write('ping\n'));
+          socket.once('data', () => resolve(socket));
+          socket.once('error', reject);
+        }),
+    );
+    sockets.push(...(await Promise.all(batch)));
+  }
+  return sockets;
+}
+
+/** The tree's memory idle (from `rows`), then with CONNECTIONS connections open. */
+async function measureTree(setup: string, port: number, pids: number[], rows: Row[]) {
+  const sum = (list: { rss: number; pss: number }[]) => ({
+    rss: list.reduce((total, row) => total + row.rss, 0),
+    pss: list.reduce((total, row) => total + row.pss, 0),
+  });
+  const sockets = await openConnections(port, CONNECTIONS);
+  try {
+    await sleep(settleSeconds * 1000);
+    trees.push({ setup, idle: sum(rows), connected: sum(pids.map(processMemory)) });
+  } finally {
+    for (const socket of sockets) socket.destroy();
+  }
+}
+
 function killTree(pids: readonly number[]): void {
   for (const pid of pids) {
     try {
@@ -184,6 +228,7 @@ async function plainCluster(): Promise<Row[]> {
       ...workers.map((worker, i): [string, number] => [`worker ${i}`, worker]),
     ]);
     await echoOnce(port);
+    await measureTree('node:cluster, net echo', port, [pid, ...workers], rows);
     return rows;
   } finally {
     killTree([pid, ...workers]);
@@ -208,6 +253,7 @@ async function workerman(): Promise<Row[]> {
       ...workers.map((worker, i): [string, number] => [`child ${i}`, worker]),
     ]);
     await echoOnce(port);
+    await measureTree('workerman-ts text://', port, [master, ...workers], rows);
     await run([app, 'stop'], files);
     return rows;
   } finally {
@@ -238,6 +284,20 @@ try {
     console.log(
       `| ${setup} | ${role} | ${mb(rss)} | ${mb(pss)} | ${mb(anonymous)} | ${mb(used)} | ` +
         `${mb(young)} | ${report.builtins.length} (+${extra}) |`,
+    );
+  }
+  console.log(
+    `\nWhole trees (primary or master + ${COUNT}), idle and with ${CONNECTIONS} connections:`,
+  );
+  console.log(
+    '| setup | RSS idle MB | PSS idle MB | RSS connected MB | PSS connected MB | PSS per connection KiB |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const { setup, idle, connected } of trees) {
+    const perConnection = (connected.pss - idle.pss) / CONNECTIONS / 1024;
+    console.log(
+      `| ${setup} | ${mb(idle.rss)} | ${mb(idle.pss)} | ${mb(connected.rss)} | ` +
+        `${mb(connected.pss)} | ${perConnection.toFixed(2)} |`,
     );
   }
   console.log('\nPublic builtins loaded beyond those of `node -e`:');
