@@ -3,9 +3,11 @@
 // gateway with 2 processes and 2 business workers. A client message that
 // starts with "a" goes to every client (`Gateway.sendToAll`); any other goes
 // back to its sender (`client.send`, i.e. `Gateway.sendToClient`).
-import { BusinessWorker, Gateway, Register, Worker } from '../../src/index.js';
+import { BusinessWorker, Gateway, Register, TcpConnection, Worker } from '../../src/index.js';
 
 const env = process.env;
+// DIRECT=0: every write through Node's stream (before/after comparisons).
+if (env.DIRECT === '0') TcpConnection.directWrites = false;
 const secretKey = 'bench-cluster-secret';
 const registerAddress = `127.0.0.1:${env.REGISTER_PORT}`;
 

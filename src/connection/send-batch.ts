@@ -35,30 +35,3 @@ export function flushAtEndOfTurn(sender: BatchedSender): void {
     process.nextTick(flushAll);
   }
 }
-
-let turn = 1;
-let turnEnding = false;
-
-function endTurn(): void {
-  turn++;
-  turnEnding = false;
-}
-
-/**
- * A number for the current event-loop turn, for a connection to remember
- * that it already wrote this turn (without enlisting it for the flush): it
- * changes once the turn's sends are over. Only the first caller of a turn
- * schedules that change.
- */
-export function startTurn(): number {
-  if (!turnEnding) {
-    turnEnding = true;
-    process.nextTick(endTurn);
-  }
-  return turn;
-}
-
-/** The number `startTurn` gave during this turn (or an older one, if nobody called it yet). */
-export function turnNow(): number {
-  return turn;
-}

@@ -10,7 +10,7 @@ import {
   writeToHandle,
 } from '../transport/direct-write.js';
 import { type Callback, ConnectionInterface } from './connection.js';
-import { type BatchedSender, flushAtEndOfTurn, startTurn, turnNow } from './send-batch.js';
+import { type BatchedSender, flushAtEndOfTurn } from './send-batch.js';
 
 /** How a write is batched: not at all, until the end of this read, or until the end of the turn. */
 export const Batch = { NONE: 0, READ: 1, TURN: 2 } as const;
@@ -57,15 +57,20 @@ export abstract class SocketSender<Context extends object = object>
    * such write: a direct write needs nothing waiting before it.
    */
   #directBytes = 0;
-  /** The turn (send-batch.ts) in which a send went out directly; later sends of that turn are corked behind it. */
-  #directTurn = 0;
+  /**
+   * The sends of this turn made outside a read, held until the turn ends
+   * (send-batch.ts), then written together: one alone goes to the handle
+   * directly, several leave in one `writev`. They count as waiting bytes.
+   */
+  #held: (Buffer | string)[] | null = null;
+  #heldBytes = 0;
   /** `whenSendBufferEmpty` callbacks waiting for a direct write to finish. */
   #directWaiters: (() => void)[] | null = null;
 
   /** Bytes waiting to be written. */
   getSendBufferQueueSize(): number {
     const socket = this.socket;
-    return socket === null ? 0 : socket.writableLength + this.#directBytes;
+    return socket === null ? 0 : socket.writableLength + this.#directBytes + this.#heldBytes;
   }
 
   /**
@@ -77,21 +82,28 @@ export abstract class SocketSender<Context extends object = object>
     payload: Buffer | string,
     batch: BatchKind,
   ): boolean | null {
-    const pending = socket.writableLength + this.#directBytes;
+    const pending = socket.writableLength + this.#directBytes + this.#heldBytes;
     if (pending >= this.maxSendBufferSize) {
       this.#refuseSend(pending);
       return false;
     }
-    // Nothing waits: the first reply of a read, or the first send of a turn,
-    // goes to the handle at once; a turn's later sends are corked behind it.
-    if (
-      pending === 0 &&
-      !this.#corked &&
-      batch !== Batch.READ &&
-      !(batch === Batch.TURN && this.#directTurn === turnNow())
-    ) {
+    const nearLimit = this.#bufferFull || pending + payload.length >= this.maxSendBufferSize;
+    if (batch === Batch.TURN && !this.#corked && !nearLimit) {
+      if (this.#held === null) {
+        this.#held = [];
+        this.#backlogAtCork = pending;
+        flushAtEndOfTurn(this);
+      }
+      this.#held.push(payload);
+      this.#heldBytes += payload.length;
+      return this.#backlogAtCork === 0 ? true : null;
+    }
+    // Anything else keeps its place behind what this turn holds.
+    if (this.#held !== null) this.#corkHeld(socket);
+    // A reply inside a read that finds nothing waiting goes to the handle at once.
+    if (pending === 0 && batch === Batch.NONE && !this.#corked) {
       const handle = idleHandle(socket);
-      if (handle !== null) return this.#writeDirect(socket, handle, payload, batch);
+      if (handle !== null) return this.#writeDirect(socket, handle, payload);
     }
     if (batch !== Batch.NONE && !this.#corked) {
       this.#backlogAtCork = pending;
@@ -99,7 +111,7 @@ export abstract class SocketSender<Context extends object = object>
       this.#corked = true;
       if (batch === Batch.TURN) flushAtEndOfTurn(this);
     }
-    if (this.#bufferFull || pending + payload.length >= this.maxSendBufferSize) {
+    if (nearLimit) {
       this.#writeWatchingDrain(socket, payload);
     } else {
       socket.write(payload);
@@ -114,7 +126,7 @@ export abstract class SocketSender<Context extends object = object>
     return this.#corked;
   }
 
-  /** Part of BatchedSender: the turn is over, what was corked leaves now. */
+  /** Part of BatchedSender: the turn is over, what was held or corked leaves now. */
   flushBatch(): void {
     this.uncork();
   }
@@ -138,6 +150,7 @@ export abstract class SocketSender<Context extends object = object>
    * (the caller then looks at the socket's own queue).
    */
   protected waitForDirectWrite(callback: () => void): boolean {
+    if (this.#held !== null && this.socket !== null) this.#releaseHeld(this.socket);
     if (this.#directBytes === 0) return false;
     this.#directWaiters ??= [];
     this.#directWaiters.push(callback);
@@ -147,8 +160,9 @@ export abstract class SocketSender<Context extends object = object>
   /** Calls `callback` once the send buffer has emptied (see TcpConnection). */
   abstract whenSendBufferEmpty(callback: () => void): void;
 
-  /** Lets what was corked leave now. */
+  /** Lets what was held or corked leave now. */
   protected uncork(): void {
+    if (this.#held !== null && this.socket !== null) this.#releaseHeld(this.socket);
     if (this.#corked) {
       this.#corked = false;
       this.socket?.uncork();
@@ -158,7 +172,8 @@ export abstract class SocketSender<Context extends object = object>
   /** The socket is gone or let go of: nothing is corked or written directly any more. */
   protected forgetCork(): void {
     this.#corked = false;
-    this.#directTurn = 0;
+    this.#held = null;
+    this.#heldBytes = 0;
     this.#directBytes = 0;
     this.#directWaiters = null;
   }
@@ -197,7 +212,6 @@ export abstract class SocketSender<Context extends object = object>
     socket: Socket,
     handle: NonNullable<ReturnType<typeof idleHandle>>,
     payload: Buffer | string,
-    batch: BatchKind,
   ): boolean | null {
     const left = writeToHandle(handle, payload, socket, this);
     if (left < 0) {
@@ -205,13 +219,48 @@ export abstract class SocketSender<Context extends object = object>
       socket.destroy(writeError(left));
       return false;
     }
-    if (batch === Batch.TURN) {
-      this.#directTurn = startTurn();
-    }
     if (left === 0) return true;
     this.#directBytes = left;
     if (left >= this.maxSendBufferSize) this.markBufferFull();
     return null;
+  }
+
+  /**
+   * Writes what this turn held: one message alone straight to the handle
+   * when nothing waits before it, else all of them in one `writev` through
+   * the stream (corked around them unless a cork is already on).
+   */
+  #releaseHeld(socket: Socket): void {
+    const held = this.#held as (Buffer | string)[];
+    this.#held = null;
+    this.#heldBytes = 0;
+    if (held.length === 1 && !this.#corked && this.#directBytes === 0) {
+      const handle = idleHandle(socket);
+      if (handle !== null) {
+        this.#writeDirect(socket, handle, held[0] as Buffer | string);
+        return;
+      }
+    }
+    const corkHere = !this.#corked;
+    if (corkHere) socket.cork();
+    for (const payload of held) socket.write(payload);
+    if (corkHere) socket.uncork();
+  }
+
+  /**
+   * Moves what this turn held into the socket's stream, corked until the end
+   * of the turn, ahead of a send that cannot wait in the held list (one that
+   * meets the limit, or one made inside a read).
+   */
+  #corkHeld(socket: Socket): void {
+    const held = this.#held as (Buffer | string)[];
+    this.#held = null;
+    this.#heldBytes = 0;
+    if (!this.#corked) {
+      socket.cork();
+      this.#corked = true;
+    }
+    for (const payload of held) socket.write(payload);
   }
 
   /** After a write finished: the send buffer is empty again, so `onBufferDrain` (once per full). */

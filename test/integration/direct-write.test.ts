@@ -87,34 +87,42 @@ bothWriteModes(
   },
 );
 
+/** Lets the current event-loop turn end, so what it held is written. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 bothWriteModes(
   'what the kernel does not take at once waits in order, counted against the limit',
   async (t, direct) => {
     const { server, client, events } = await serve(t, (connection) => {
-      connection.maxSendBufferSize = 1024 * 1024;
+      connection.maxSendBufferSize = 20 * 1024 * 1024;
     });
+    const writes = countDirectWrites(server);
     client.socket.pause();
-    // Far more than the loopback socket buffers take: the first send stays partly queued.
+    // Far more than the loopback socket buffers take: the send stays partly queued.
     const big = block(1, 16 * 1024 * 1024);
-    // Directly: queued, the kernel took only part of it; through the stream: corked for this turn.
-    assert.equal(server.send(big), direct ? null : true);
-    assert.ok(server.getSendBufferQueueSize() > 0, 'what waits is counted');
-    assert.ok(server.getSendBufferQueueSize() <= big.length);
+    assert.equal(server.send(big), true, 'held for the end of the turn');
+    await nextTurn();
+    assert.equal(writes.count, direct ? 1 : 0, 'alone in its turn: straight to the handle');
+    const waiting = server.getSendBufferQueueSize();
+    assert.ok(waiting > 0 && waiting <= big.length, `what waits is counted (${waiting})`);
+    assert.equal(events.length, 0, 'below the limit');
+    const second = block(2, 10 * 1024 * 1024);
+    assert.notEqual(server.send(second), false, 'below the limit: taken');
     assert.deepEqual(events, ['full'], 'past maxSendBufferSize: onBufferFull');
-    assert.equal(server.send(block(2, 10)), false, 'full: refused');
+    assert.equal(server.send(block(3, 10)), false, 'full: refused');
     let emptied = false;
     server.whenSendBufferEmpty(() => {
       emptied = true;
     });
     client.socket.resume();
-    const received = await client.readBytes(big.length);
-    assert.ok(received.equals(big), 'every byte, in order');
+    const received = await client.readBytes(big.length + second.length);
+    assert.ok(received.equals(Buffer.concat([big, second])), 'every byte, in order');
     await eventually(() => events.includes('drain'), 'onBufferDrain');
     await eventually(() => emptied, 'whenSendBufferEmpty');
     assert.equal(server.getSendBufferQueueSize(), 0);
-    // Drained: sends are taken again, and go straight out.
-    assert.equal(server.send(block(3, 100)), true);
-    assert.ok((await client.readBytes(100)).equals(block(3, 100)));
+    // Drained: sends are taken again.
+    assert.equal(server.send(block(4, 100)), true);
+    assert.ok((await client.readBytes(100)).equals(block(4, 100)));
   },
 );
 
@@ -125,6 +133,7 @@ bothWriteModes('sends behind a queued direct write keep their order', async (t) 
   client.socket.pause();
   const sent: Buffer[] = [block(0, 8 * 1024 * 1024)];
   server.send(sent[0] as Buffer);
+  await nextTurn(); // written alone (directly, when on), mostly still queued
   for (let i = 1; i <= 50; i++) {
     const next = block(i, 1000 + i);
     sent.push(next);
@@ -161,6 +170,7 @@ bothWriteModes('a peer that resets under a queued write closes this connection o
   const other = await serve(t);
   client.socket.pause();
   server.send(block(9, 16 * 1024 * 1024));
+  await nextTurn();
   assert.ok(server.getSendBufferQueueSize() > 0);
   client.socket.resetAndDestroy();
   await eventually(() => events.includes('close'), 'onClose of the reset connection');

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { type TestContext, test } from 'node:test';
 import { TcpConnection } from '../../src/index.js';
-import { directWritesAvailable } from '../../src/transport/direct-write.js';
 import { eventually, listenWorker } from '../helpers/listen.js';
 import { TestClient } from '../helpers/test-client.js';
 
@@ -31,7 +30,7 @@ function countWrites(connection: Server): { readonly count: number } {
 }
 
 /** Runs `body` with `TcpConnection.directWrites` set to each value, restoring it after. */
-function bothWriteModes(name: string, body: (t: TestContext, direct: boolean) => Promise<void>) {
+function bothWriteModes(name: string, body: (t: TestContext) => Promise<void>) {
   for (const direct of [true, false]) {
     test(`${name} (directWrites ${direct})`, async (t) => {
       const saved = TcpConnection.directWrites;
@@ -39,7 +38,7 @@ function bothWriteModes(name: string, body: (t: TestContext, direct: boolean) =>
       t.after(() => {
         TcpConnection.directWrites = saved;
       });
-      await body(t, direct && directWritesAvailable);
+      await body(t);
     });
   }
 }
@@ -62,7 +61,7 @@ async function connected(t: TestContext) {
   return { server: server as Server, client, seen };
 }
 
-bothWriteModes('many sends from a timer leave in one write, in order', async (t, direct) => {
+bothWriteModes('many sends from a timer leave in one write, in order', async (t) => {
   const { server, client } = await connected(t);
   const writes = countWrites(server);
   const answers: (boolean | null)[] = [];
@@ -70,14 +69,13 @@ bothWriteModes('many sends from a timer leave in one write, in order', async (t,
     for (let i = 0; i < 200; i++) answers.push(server.send(`tick-${i}`));
   }, 1);
   for (let i = 0; i < 200; i++) assert.equal(await client.readLine(), `tick-${i}`);
-  // Directly, the first send leaves at once and the other 199 in one write behind it.
-  assert.equal(writes.count, direct ? 2 : 1, '200 sends from one timer callback');
+  assert.equal(writes.count, 1, '200 sends from one timer callback are one write');
   assert.ok(answers.every((answer) => answer === true));
 });
 
 bothWriteModes(
   "sends from another connection's onMessage are batched per receiving connection",
-  async (t, direct) => {
+  async (t) => {
     const targets: Server[] = [];
     const worker = await listenWorker(t, 'text://127.0.0.1:0', (w) => {
       w.onConnect = (connection) => {
@@ -98,7 +96,7 @@ bothWriteModes(
     const writes = countWrites(targets[1] as Server);
     sender.write('fan\n');
     for (let i = 0; i < 50; i++) assert.equal(await receiver.readLine(), `fan-${i}`);
-    assert.equal(writes.count, direct ? 2 : 1);
+    assert.equal(writes.count, 1);
   },
 );
 
@@ -131,7 +129,7 @@ test('close() after batched sends flushes them before the FIN', async (t) => {
 
 bothWriteModes(
   'batched sends still meet maxSendBufferSize: onBufferFull, refusal, then drain',
-  async (t, direct) => {
+  async (t) => {
     const events: string[] = [];
     let server: Server | undefined;
     const worker = await listenWorker(t, 'text://127.0.0.1:0', (w) => {
@@ -151,18 +149,13 @@ bothWriteModes(
     const answers: (boolean | null)[] = [];
     await new Promise<void>((resolve) =>
       setTimeout(() => {
-        // Corked, nothing reaches the kernel within the turn but (directly) the
-        // first send: the limit is met exactly behind it.
+        // Held, nothing reaches the kernel within the turn: the limit is met exactly.
         for (let i = 0; i < 100; i++) answers.push(connection.send(line));
         resolve();
       }, 1),
     );
     const accepted = answers.filter((answer) => answer !== false).length;
-    assert.equal(
-      accepted,
-      direct ? 65 : 64,
-      'sends up to maxSendBufferSize are taken, the rest refused',
-    );
+    assert.equal(accepted, 64, 'sends up to maxSendBufferSize are taken, the rest refused');
     assert.deepEqual(events.slice(0, 2), ['full', 'error']);
     assert.equal(events.filter((e) => e === 'error').length, 100 - accepted);
     for (let i = 0; i < accepted; i++) assert.equal(await client.readLine(), line);
