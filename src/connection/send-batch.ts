@@ -1,9 +1,10 @@
 /**
  * Batching of sends made outside a socket read (from a timer, another
  * connection's `onMessage`, an internal link): the first such send in an
- * event-loop turn corks the connection's socket and enlists it here; one
- * process-wide flush, scheduled once per turn, uncorks every enlisted socket,
- * so a turn's sends to one peer leave in one `writev` instead of one `write`
+ * event-loop turn is held by its connection (send-queue.ts), which enlists
+ * here; one process-wide flush, scheduled once per turn, writes what every
+ * enlisted connection holds, so a turn's sends to one peer leave in one
+ * `writev` (or one direct write, when there is one) instead of one `write`
  * system call each.
  *
  * The flush runs on `process.nextTick`: after the callback that sent (the
@@ -11,7 +12,7 @@
  * again, so nothing waits for I/O of other connections.
  */
 
-/** A connection whose socket is corked until the end of the turn. */
+/** A connection holding sends (or a corked socket) until the end of the turn. */
 export interface BatchedSender {
   flushBatch(): void;
 }

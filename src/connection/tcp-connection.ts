@@ -1,7 +1,6 @@
 // The connection as users know it: the origin's method list and lifecycle.
-// Beside it: the receive side (socket-receiver.ts), the send side
-// (send-queue.ts, send-batch.ts), the socket listeners (socket-listeners.ts),
-// the close deadlines (close-deadlines.ts), the states (connection-status.ts).
+// Beside it: receive side (socket-receiver.ts), send side (send-queue.ts,
+// send-batch.ts), listeners (socket-listeners.ts), close deadlines, states.
 import type { Socket } from 'node:net';
 import { invokeCallback } from '../callbacks.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';

@@ -3,14 +3,14 @@
 // settings (the statics users set as `Worker.stopTimeout`) in
 // process-settings.ts, held connections in held-sockets.ts, the entry point
 // in entry-point.ts, stopping every worker in stop-all.ts, the typed
-// options in worker-options.ts.
-import type { Socket as DatagramSocket, RemoteInfo } from 'node:dgram';
+// options in worker-options.ts, the making of each connection in
+// connection-wiring.ts.
+import type { Socket as DatagramSocket } from 'node:dgram';
 import type { Server, Socket } from 'node:net';
-import { invokeCallback, invokeLifecycle } from '../callbacks.js';
+import { invokeLifecycle } from '../callbacks.js';
 import type { Callback, ErrorCallback } from '../connection/connection.js';
 import { PreparedMessage } from '../connection/prepared-message.js';
 import { socketOnRead, TcpConnection } from '../connection/tcp-connection.js';
-import { UdpConnection } from '../connection/udp-connection.js';
 import { ErrorCodes, WorkermanError } from '../errors.js';
 import { debugWorker } from '../log.js';
 import type { Request } from '../protocols/http/request.js';
@@ -25,6 +25,7 @@ import { describeAddress, listenStream } from '../transport/stream-server.js';
 import { bindUdp } from '../transport/udp.js';
 import { unfinishedWork } from '../unfinished-work.js';
 import { VERSION } from '../version.js';
+import { acceptConnection, type ConnectionSource, receiveDatagram } from './connection-wiring.js';
 import { runEntryPoint } from './entry-point.js';
 import { HeldSockets } from './held-sockets.js';
 import { ProcessSettings } from './process-settings.js';
@@ -37,10 +38,6 @@ import type {
   WorkerTcpConnection,
   WorkerWebSocketHook,
 } from './worker-options.js';
-
-/** A connection typed loosely, for the code that wires it up; the worker's types are the user's view. */
-type LooseTcpConnection = TcpConnection<unknown, unknown, object>;
-type LooseUdpConnection = UdpConnection<unknown, unknown, object>;
 
 const TRANSPORTS: readonly TransportName[] = ['tcp', 'udp', 'ssl', 'unix'];
 const allWorkers: Worker[] = [];
@@ -241,7 +238,16 @@ export class Worker<Address extends string = string, Options extends WorkerOptio
     const reusePort = this.reusePort && reusePortFallbackReason(address, this.user) === null;
     if (this.transport === 'udp') {
       const socket = await bindUdp(address, this.#context, { reusePort });
-      socket.on('message', (datagram, remote) => this.#receiveDatagram(socket, datagram, remote));
+      socket.on('message', (datagram, remote) =>
+        receiveDatagram(
+          this as unknown as ConnectionSource,
+          socket,
+          datagram,
+          remote,
+          this.#codec,
+          this.#makeContext,
+        ),
+      );
       socket.on('error', (error) => debugWorker('udp socket error: %s', error.message));
       this.#datagramSocket = socket;
     } else {
@@ -381,42 +387,6 @@ export class Worker<Address extends string = string, Options extends WorkerOptio
       );
       return;
     }
-    // Typed loosely here: the callbacks' types are the worker's to promise.
-    const connection = new TcpConnection<unknown, unknown, object>(socket, this.#codec);
-    connection.worker = this as unknown as Worker;
-    connection.contextFactory = this.#makeContext;
-    connection.transport = this.transport;
-    connection.onMessage = this.onMessage as LooseTcpConnection['onMessage'];
-    connection.onClose = this.onClose as LooseTcpConnection['onClose'];
-    connection.onError = this.onError as LooseTcpConnection['onError'];
-    connection.onBufferFull = this.onBufferFull as LooseTcpConnection['onBufferFull'];
-    connection.onBufferDrain = this.onBufferDrain as LooseTcpConnection['onBufferDrain'];
-    this.connections.set(connection.id, connection as WorkerTcpConnection<Address, Options>);
-    socket.resume();
-    if (this.#codec?.onConnect) {
-      try {
-        this.#codec.onConnect(connection);
-      } catch (error) {
-        debugWorker('codec onConnect threw: %s', error);
-        connection.destroy();
-        return;
-      }
-    }
-    const onConnect = this.onConnect as LooseTcpConnection['onClose'];
-    if (onConnect) invokeCallback(connection, 'onConnect', onConnect, connection, undefined);
-  }
-
-  #receiveDatagram(socket: DatagramSocket, datagram: Buffer, remote: RemoteInfo): void {
-    const connection = new UdpConnection<unknown, unknown, object>(
-      socket,
-      remote.address,
-      remote.port,
-      this.#codec,
-    );
-    connection.worker = this as unknown as Worker;
-    connection.contextFactory = this.#makeContext;
-    connection.onMessage = this.onMessage as LooseUdpConnection['onMessage'];
-    connection.onError = this.onError as LooseUdpConnection['onError'];
-    connection.receiveDatagram(datagram);
+    acceptConnection(this as unknown as ConnectionSource, socket, this.#codec, this.#makeContext);
   }
 }
