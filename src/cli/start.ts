@@ -4,7 +4,11 @@ import { askMaster } from '../process/control-client.js';
 import { type ControlRequest, openControlSocket } from '../process/control-socket.js';
 import { isDaemon, launchDaemon, reportToLauncher } from '../process/daemonize.js';
 import { monitorFiles } from '../process/file-monitor.js';
-import { chooseSchedulingPolicy, reusePortFallbacks } from '../process/listen-sharing.js';
+import {
+  chooseSchedulingPolicy,
+  removeStaleUnixSockets,
+  reusePortFallbacks,
+} from '../process/listen-sharing.js';
 import { flushLog, logToFile } from '../process/log-file.js';
 import { Master } from '../process/master.js';
 import { isAlive, readPidFile, removePidFile, writePidFile } from '../process/pid-file.js';
@@ -68,6 +72,7 @@ async function runMaster(
 ): Promise<number> {
   logToFile(paths.logFile, Worker.logFileMaxSize, Worker.logQueueMaxLines);
   const policy = chooseSchedulingPolicy();
+  await removeStaleUnixSockets(workers);
   for (const fallback of reusePortFallbacks(workers)) log(fallback);
   for (const warning of privilegeWarnings(workers, process.getuid?.() ?? 0)) log(warning);
   const master = new Master(workers);

@@ -1,6 +1,7 @@
 import { nodeCluster } from '../builtins.js';
 import { parseAddress } from '../transport/address.js';
 import { reusePortFallbackReason } from '../transport/reuse-port.js';
+import { removeStaleSocket } from '../transport/unix.js';
 import type { Worker } from '../worker/worker.js';
 
 /**
@@ -58,4 +59,18 @@ export function reusePortFallbacks(workers: readonly Worker[]): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * Removes the socket files a dead earlier run left at the unix addresses of
+ * `workers` (a live one is kept), before the children are forked: they share
+ * each socket through the master and never clear a path themselves.
+ */
+export async function removeStaleUnixSockets(workers: readonly Worker[]): Promise<void> {
+  for (const worker of workers) {
+    const socketName = worker.getSocketName();
+    if (socketName === 'none') continue;
+    const address = parseAddress(socketName);
+    if (address.transport === 'unix') await removeStaleSocket(address.path);
+  }
 }

@@ -65,7 +65,13 @@ export async function listenStream(
     server = createServer(common, onSocket);
   }
   const backlog = context.socket?.backlog ?? DEFAULT_BACKLOG;
-  if (transport === 'unix') await removeStaleSocket(address.path);
+  // A child of the process manager asks its master for the socket (node:cluster
+  // sets NODE_UNIQUE_ID in the children): the master cleared a stale file before
+  // forking, and a sibling must not take the master's socket, bound but not yet
+  // listening, for a stale one and unlink it.
+  const sharedThroughMaster =
+    process.env.NODE_UNIQUE_ID !== undefined && !context.socket?.exclusive;
+  if (transport === 'unix' && !sharedThroughMaster) await removeStaleSocket(address.path);
   // `reusePort` is Node 22.12+ / 23.1+, missing from the Node 20 types.
   const listenOptions: ListenOptions & { reusePort?: boolean } =
     transport === 'unix'
