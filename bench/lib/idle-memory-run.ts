@@ -3,10 +3,11 @@
 // bench/gateway-memory.ts:
 //
 //  1. The server starts with bench/lib/memory-probe.mjs in each of its Node
-//     processes, and the load process (lib/ws-idle-clients.ts) starts,
-//     idle: a Node process starting between the readings would lower every
-//     server process's share (PSS) of the pages all Node processes share,
-//     the more so the more processes a server has.
+//     processes, and the load process (lib/relay-load.ts, which speaks
+//     socket.io's packets to socket.io) starts, idle: a Node process
+//     starting between the readings would lower every server process's
+//     share (PSS) of the pages all Node processes share, the more so the
+//     more processes a server has.
 //  2. Warm-up: V8's low-memory GC in every Node process of the server, then
 //     `warmupMs`. A Node process just started holds a young generation its
 //     start grew (8-16 MB) and garbage, and gives them back by itself over
@@ -17,9 +18,9 @@
 //     in 100 s, no client connected). Read before that, "before" is too
 //     high, by an amount that depends on the server's process count.
 //  3. "before": the low-memory GC again, then /proc and the probes.
-//  4. The clients connect (100 at a time, as lib/relay-load.ts does); at
-//     each of `samples` seconds after the last connect, the memory as it is
-//     (at 2 s: what bench/gateway.ts used to read).
+//  4. The clients connect (100 at a time, as for the CPU runs); at each of
+//     `samples` seconds after the last connect, the memory as it is (at 2 s:
+//     what bench/gateway.ts used to read).
 //  5. "settled": the low-memory GC, then /proc and the probes. A burst of
 //     connections grows V8's young generation to its maximum (16 MB semi-
 //     spaces, 32 MB per process), and V8 gives it back only at its first GC
@@ -128,9 +129,11 @@ export async function measureIdleMemory(
     }
   }
   try {
+    const mode = name === 'socket.io 4 + redis' ? 'socketio' : 'raw';
+    // No message is sent: the load is never told to go on past `connected`.
     const load = fork(
-      here('./ws-idle-clients.ts'),
-      [server.port, clients, 0, 100, 'wait'].map(String),
+      here('./relay-load.ts'),
+      [server.port, clients, mode, 0, 0, 0, 0, 'wait'].map(String),
       { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
     );
     try {
@@ -144,7 +147,7 @@ export async function measureIdleMemory(
       await probeMemory(probes, server.pids, true);
       await wait(warmupMs);
       const before = await probeMemory(probes, server.pids, true);
-      load.send('connect');
+      load.send('go on');
       await answer();
       const connected = Date.now();
       const readings: [string, ProcessSample[]][] = [];
