@@ -10,15 +10,37 @@
 //       delivered to every client: deliveries/s, deliveries per server
 //       CPU-second (all server processes, from /proc), p50/p99 send→receipt;
 //   (b) requests: 1,000 clients each with one request in flight, answered to
-//       the sender only (`client.send` through the business worker);
-//   and the memory of idle connected clients (PSS and RSS of every server
-//   process with the clients connected minus before, per client).
+//       the sender only (`client.send` through the business worker).
 // Each case runs `runs` times, the servers in rotating order; medians.
+//
+// Then the memory of idle connected clients, at the largest client count,
+// on a fresh start of each server (lib/idle-memory-run.ts; about 2-4 minutes
+// per server; GATEWAY_BENCH_MEMORY_RUNS=n runs it n times, 0 skips it): PSS
+// of every server process once the clients' memory settled, minus before,
+// per client, and the same 2 s after the last connect. It used to be read
+// inside the runs above, 2 s after the last connect minus 1 s after the
+// start, which measured three things besides the clients:
+//   - the young generation the burst of connects grew in every process that
+//     took them (up to 32 MB each, 6.4 KiB per client for our 2 gateway
+//     processes at 10,000 clients, 3.2 KiB for ws's one); V8 gives it back
+//     at its first GC after about 5 s of little allocation, which in an
+//     idle process may come minutes later;
+//   - a "before" too high by what each process's start still held 1 s in
+//     (young generation, garbage, pooled pages: 309 MB falling to 234 MB in
+//     100 s for our 6 processes, 151 to 99 MB for socket.io's 3, 39 to 30 MB
+//     for ws, no client connected): what a process gave back between the
+//     readings was taken off the clients' cost, more so for a server of
+//     more processes;
+//   - the load process, started between the readings, which lowers every
+//     server process's share (PSS) of the pages Node processes share.
+// bench/gateway-memory.ts runs the same measurement alone, with what the
+// memory is made of.
 //
 //   node --import tsx bench/gateway.ts [runs] [client counts, e.g. 1000,10000]
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { totalCpuTimes, totalMemory } from './lib/processes.js';
+import { type IdleMemoryRun, measureIdleMemory } from './lib/idle-memory-run.js';
+import { totalCpuTimes } from './lib/processes.js';
 import {
   type RunningServer,
   SERVER_NAMES,
@@ -70,8 +92,6 @@ interface Phase {
 interface Result {
   fanOut: Phase;
   requests: Phase;
-  pssPerClient: number;
-  rssPerClient: number;
 }
 
 type Cpu = { user: number; system: number };
@@ -100,7 +120,6 @@ async function measure(name: ServerName, clients: number): Promise<Result> {
   const messages = Math.max(64, Math.round(600_000 / clients));
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const memoryBefore = totalMemory(server.pids);
     const load = fork(
       here('./lib/relay-load.ts'),
       [
@@ -116,15 +135,10 @@ async function measure(name: ServerName, clients: number): Promise<Result> {
     );
     try {
       return await new Promise<Result>((resolve, reject) => {
-        let memoryAfter = memoryBefore;
         let cpu: Cpu[] = [];
         let fanOut: Phase;
-        load.on('message', async (message: LoadReport) => {
+        load.on('message', (message: LoadReport) => {
           switch (message.phase) {
-            case 'connected':
-              await new Promise((wait) => setTimeout(wait, 2000)); // Let the servers settle.
-              memoryAfter = totalMemory(server.pids);
-              break;
             case 'fanout':
               cpu = [totalCpuTimes(server.pids)];
               break;
@@ -144,12 +158,7 @@ async function measure(name: ServerName, clients: number): Promise<Result> {
                 m.p50,
                 m.p99,
               );
-              resolve({
-                fanOut,
-                requests,
-                pssPerClient: (memoryAfter.pss - memoryBefore.pss) / clients,
-                rssPerClient: (memoryAfter.rss - memoryBefore.rss) / clients,
-              });
+              resolve({ fanOut, requests });
               return;
             }
           }
@@ -211,13 +220,28 @@ for (const clients of clientCounts) {
       );
     }
   }
-  for (const name of servers) {
-    tables.memory.push(
-      `| ${count(clients)} | ${name} | ${kib(median(results[name].map((r) => r.pssPerClient)))} | ` +
-        `${kib(median(results[name].map((r) => r.rssPerClient)))} |`,
-    );
-  }
 }
+
+// Idle memory, at the largest client count only: at 1,000 clients a few MB
+// of drift in any process is several KiB per client.
+const memoryRuns = Number(process.env.GATEWAY_BENCH_MEMORY_RUNS ?? 1);
+const memoryClients = Math.max(...clientCounts);
+for (const name of memoryRuns > 0 ? servers : []) {
+  const list: IdleMemoryRun[] = [];
+  for (let run = 0; run < memoryRuns; run++) {
+    list.push(await measureIdleMemory(name, memoryClients, [2]));
+  }
+  const at = (when: string, key: 'pss' | 'anonymous') =>
+    median(list.map((r) => r.points.find((p) => p.when === when)?.perClient[key] ?? Number.NaN));
+  console.error(
+    `  memory, ${memoryClients} clients, ${name}: ${kib(at('settled', 'pss'))} settled`,
+  );
+  tables.memory.push(
+    `| ${count(memoryClients)} | ${name} | ${kib(at('settled', 'pss'))} | ${kib(at('settled', 'anonymous'))} | ` +
+      `${kib(at('2 s', 'pss'))} |`,
+  );
+}
+
 const head = (what: string) =>
   `| clients | server | ${what}/s | ${what} per server CPU-s | CPU user / system % | p50 ms | p99 ms | per CPU-s vs ws | per CPU-s vs socket.io |\n|---|---|---|---|---|---|---|---|---|`;
 console.log(`\n(a) fan-out, 64-byte messages, ${IN_FLIGHT} in flight\n`);
@@ -228,6 +252,12 @@ console.log(
 );
 console.log(head('requests'));
 console.log(tables.requests.join('\n'));
-console.log('\nmemory per idle connected client (all server processes, connected minus before)\n');
-console.log('| clients | server | PSS per client | RSS per client |\n|---|---|---|---|');
-console.log(tables.memory.join('\n'));
+if (tables.memory.length > 0) {
+  console.log(
+    `\nmemory per idle connected client (all server processes, minus before, lib/idle-memory-run.ts${memoryRuns > 1 ? `, median of ${memoryRuns} runs` : ''})\n`,
+  );
+  console.log(
+    '| clients | server | PSS per client, settled | anonymous per client, settled | PSS per client 2 s after the connects |\n|---|---|---|---|---|',
+  );
+  console.log(tables.memory.join('\n'));
+}

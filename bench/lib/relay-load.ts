@@ -9,15 +9,18 @@
 //             `requests` answers arrived.
 // The parent is told on IPC when the clients are connected and at each
 // phase's start and end (it reads the server's CPU time there), and answers
-// every report before the load goes on.
-//   relay-load.ts <port> <clients> <raw|socketio> <messages> <inFlight> <requests> <requestClients>
+// every report before the load goes on. With `wait`, the load first reports
+// `ready` and connects once answered (a parent measuring the servers' memory
+// with this process already running); a parent that never answers
+// `connected` keeps the clients idle (socket.io's pings are still answered).
+//   relay-load.ts <port> <clients> <raw|socketio> <messages> <inFlight> <requests> <requestClients> [wait]
 import type { Socket } from 'node:net';
 import { frameReader, maskedTextFrame, openWebSocket, sourceAddress } from './ws-raw-clients.js';
 
 const args = process.argv.slice(2);
 const [port, clients] = args.slice(0, 2).map(Number) as [number, number];
 const socketIo = args[2] === 'socketio';
-const [messages, inFlight, requests, requestClientsWanted] = args.slice(3).map(Number) as [
+const [messages, inFlight, requests, requestClientsWanted] = args.slice(3, 7).map(Number) as [
   number,
   number,
   number,
@@ -164,6 +167,7 @@ function percentile(sorted: Float64Array, share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? 0;
 }
 
+if (args[7] === 'wait') await report({ phase: 'ready' });
 for (let i = 0; i < clients; i += 100) {
   const batch = Array.from({ length: Math.min(100, clients - i) }, (_, j) => open(i + j));
   sockets.push(...(await Promise.all(batch)));

@@ -98,7 +98,8 @@ export class FrameParser {
   // The message being reassembled (opcode 0 when none).
   #messageOpcode = 0;
   #messageCompressed = false;
-  readonly #fragments = new FragmentBuffer();
+  /** Made for the first fragmented message: most connections never send one. */
+  #fragments: FragmentBuffer | null = null;
   /** What the message counts toward the limit: its bytes, each fragment at least minFragmentBytes. */
   #messageCost = 0;
   #fragmentCount = 0;
@@ -118,7 +119,7 @@ export class FrameParser {
 
   /** Bytes held for a fragmented message not yet complete. */
   get bufferedMessageBytes(): number {
-    return this.#fragments.length;
+    return this.#fragments?.length ?? 0;
   }
 
   /**
@@ -241,7 +242,7 @@ export class FrameParser {
   /** Forgets any partial message (the connection is closing). */
   reset(): void {
     this.#messageOpcode = 0;
-    this.#fragments.clear();
+    this.#fragments?.clear();
     this.#messageCost = 0;
     this.#fragmentCount = 0;
     this.#utf8 = null;
@@ -253,7 +254,7 @@ export class FrameParser {
     if (this.#fragmentCount === 0 && cost === length) {
       return `message of over ${length} bytes, over the limit of ${limit}`;
     }
-    const bytes = this.#fragments.length + length;
+    const bytes = this.bufferedMessageBytes + length;
     return (
       `message of over ${bytes} bytes in ${this.#fragmentCount + 1} fragments, counted as ` +
       `${this.#messageCost + cost} (each fragment at least ${this.options.minFragmentBytes ?? 0} bytes), ` +
@@ -282,12 +283,14 @@ export class FrameParser {
         return this.#fail(CloseCode.INVALID_PAYLOAD, 'text message is not valid UTF-8');
       }
     }
-    this.#fragments.append(payload);
+    this.#fragments ??= new FragmentBuffer();
+    const fragments = this.#fragments;
+    fragments.append(payload);
     this.#messageCost += this.#nextCost;
     this.#fragmentCount++;
     if (!this.#fin) return FrameEvent.NONE;
 
-    const whole = this.#fragments.take();
+    const whole = fragments.take();
     const utf8 = this.#utf8;
     this.reset();
     if (utf8 !== null && !utf8.complete) {

@@ -7,7 +7,7 @@ import { NO_MESSAGE } from '../protocol.js';
 import { CloseCode, closeFrameProblem } from './close-codes.js';
 import { webSocketDefaults } from './defaults.js';
 import { deflateMessage } from './deflate-transform.js';
-import { FrameEvent, FrameParser, Opcode } from './frame-parser.js';
+import { FrameEvent, FrameParser, type FrameParserOptions, Opcode } from './frame-parser.js';
 import { closePayload, writeFrame } from './frame-writer.js';
 import { MessageCompression } from './message-compression.js';
 import type { DeflateParameters } from './permessage-deflate.js';
@@ -30,6 +30,40 @@ let lastText: string | null = null;
 let lastOpcode = 0;
 let lastFrame: Buffer = Buffer.alloc(0);
 
+/**
+ * The parser options of the last session started, shared by the next one
+ * with the same settings (nearly every connection of a process): a parser
+ * only reads them, and an idle connection then carries no copy of its own.
+ */
+let lastParserOptions: FrameParserOptions | null = null;
+
+function parserOptions(
+  maxMessageBytes: number,
+  expectMasked: boolean,
+  deflate: boolean,
+): FrameParserOptions {
+  const last = lastParserOptions;
+  const minFragmentBytes = webSocketDefaults.minFragmentBytes;
+  if (
+    last !== null &&
+    last.maxMessageBytes === maxMessageBytes &&
+    last.minFragmentBytes === minFragmentBytes &&
+    last.expectMasked === expectMasked &&
+    last.deflate === deflate
+  ) {
+    return last;
+  }
+  lastParserOptions = Object.freeze({
+    maxMessageBytes,
+    minFragmentBytes,
+    // The packet reader holds one frame at most: header + payload.
+    maxFrameBytes: maxMessageBytes,
+    expectMasked,
+    deflate,
+  });
+  return lastParserOptions;
+}
+
 /** Messages this small are sent uncompressed even with permessage-deflate (not worth the CPU). */
 const DEFLATE_THRESHOLD = 1024;
 
@@ -37,7 +71,7 @@ const DEFLATE_THRESHOLD = 1024;
  * The per-connection WebSocket state shared by the server (`websocket://`)
  * and the client (`ws://`, `wss://`) codecs: what was negotiated, the frame
  * parser, messages sent before the handshake, the close handshake and the
- * keepalive. Kept in a WeakMap by the codecs, keyed by the connection.
+ * keepalive. Each registers itself as its connection's session (`sessionOf`).
  */
 export class WebSocketSession {
   readonly connection: WebSocketConnection;
@@ -72,15 +106,9 @@ export class WebSocketSession {
   start(deflate: DeflateParameters | null): void {
     const connection = this.connection;
     this.open = true;
-    const maxMessageBytes = connection.maxPackageSize;
-    this.parser = new FrameParser({
-      maxMessageBytes,
-      minFragmentBytes: webSocketDefaults.minFragmentBytes,
-      // The packet reader holds one frame at most: header + payload.
-      maxFrameBytes: maxMessageBytes,
-      expectMasked: !this.isClient,
-      deflate: deflate !== null,
-    });
+    this.parser = new FrameParser(
+      parserOptions(connection.maxPackageSize, !this.isClient, deflate !== null),
+    );
     if (deflate) {
       this.#compression = new MessageCompression(connection, deflate, this.isClient, (...why) =>
         this.fail(...why),
@@ -371,6 +399,11 @@ export class WebSocketSession {
 
 /** The current session of each WebSocket connection, server or client side. */
 const sessions = new WeakMap<CodecConnection, WebSocketSession>();
+
+/** The connection's current session (the server codec keeps its state in it). */
+export function sessionOf(connection: CodecConnection): WebSocketSession | undefined {
+  return sessions.get(connection);
+}
 
 /**
  * Closes a WebSocket connection with `code` and `reason` in its Close frame

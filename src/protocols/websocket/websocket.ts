@@ -27,35 +27,37 @@ import {
   BINARY_TYPE_ARRAYBUFFER,
   BINARY_TYPE_BLOB,
   closeWebSocket,
+  sessionOf,
   WebSocketSession,
 } from './session.js';
 import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
 
-interface ServerState extends HasDeadline {
-  session: WebSocketSession;
+/**
+ * A server connection's WebSocket state: the session, and what its opening
+ * handshake needs. One object per connection, found through the sessions'
+ * WeakMap (session.ts), so an idle connection carries no second entry.
+ */
+class ServerSession extends WebSocketSession implements HasDeadline {
   /** The request head `input` parsed, for `decode` to answer. */
-  head: RequestHead | null;
+  head: RequestHead | null = null;
   /** Inside the handshake: onWebSocketConnect is running or its promise pending. */
-  handshaking: boolean;
+  handshaking = false;
   /** bytesWritten when onWebSocketConnect began: tells a raw answer by the app. */
-  writtenBefore: number;
+  writtenBefore = 0;
+  deadline = 0;
+
+  constructor(connection: WebSocketConnection) {
+    super(connection, false);
+  }
 }
 
-const states = new WeakMap<CodecConnection, ServerState>();
+/** The connection's server session, if it has one yet. */
+function existing(connection: CodecConnection): ServerSession | undefined {
+  return sessionOf(connection) as ServerSession | undefined;
+}
 
-function stateOf(connection: CodecConnection): ServerState {
-  let state = states.get(connection);
-  if (state === undefined) {
-    state = {
-      session: new WebSocketSession(connection as WebSocketConnection, false),
-      head: null,
-      handshaking: false,
-      writtenBefore: 0,
-      deadline: 0,
-    };
-    states.set(connection, state);
-  }
-  return state;
+function stateOf(connection: CodecConnection): ServerSession {
+  return existing(connection) ?? new ServerSession(connection as WebSocketConnection);
 }
 
 /** Settings of the server codec, shared by every `websocket://` worker of the process. */
@@ -72,23 +74,23 @@ export interface WebSocketServerOptions extends HeadLimits {
 }
 
 /** Connections whose handshake is not done yet, each with its `handshakeTimeout` deadline. */
-const handshakes = new DeadlineSweeper<ServerState>(handshakeTimedOut);
+const handshakes = new DeadlineSweeper<ServerSession>(handshakeTimedOut);
 
-function watchHandshake(state: ServerState): void {
+function watchHandshake(state: ServerSession): void {
   const seconds = Websocket.options.handshakeTimeout;
   if (!(seconds > 0)) return;
   state.deadline = clock.now + seconds * 1000;
   handshakes.add(state);
 }
 
-function forgetHandshake(state: ServerState): void {
+function forgetHandshake(state: ServerSession): void {
   state.deadline = 0;
   handshakes.delete(state);
 }
 
-function handshakeTimedOut(state: ServerState): void {
+function handshakeTimedOut(state: ServerSession): void {
   handshakes.delete(state);
-  const connection = state.session.connection;
+  const connection = state.connection;
   const limit = `handshakeTimeout ${Websocket.options.handshakeTimeout} s`;
   if (state.handshaking) {
     // The app's onWebSocketConnect has not settled: the client is told, a
@@ -142,7 +144,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 /** Answers 101 unless the app closed the connection meanwhile, then `onWebSocketConnected`. */
 function finishHandshake(
   connection: WebSocketConnection,
-  state: ServerState,
+  state: ServerSession,
   request: HandshakeRequest,
   httpRequest: Request,
 ): void {
@@ -154,7 +156,7 @@ function finishHandshake(
     : null;
   const { response } = acceptResponse(request, deflate?.response ?? null, connection.headers);
   connection.send(response, true);
-  state.session.start(deflate?.parameters ?? null);
+  state.start(deflate?.parameters ?? null);
   const onConnected =
     connection.onWebSocketConnected ?? workerHooks(connection)?.onWebSocketConnected;
   if (onConnected) callHook(connection, 'onWebSocketConnected', onConnected, httpRequest);
@@ -246,7 +248,7 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
 
   input(buffer, connection) {
     const state = stateOf(connection);
-    if (state.session.open) return state.session.measure(buffer);
+    if (state.open) return state.measure(buffer);
     if (state.handshaking) return 0;
     const result = parseRequestHead(buffer, Websocket.options);
     if (result === null) return 0;
@@ -260,7 +262,7 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
 
   decode(packet, connection) {
     const state = stateOf(connection);
-    if (state.session.open) return state.session.frame(packet);
+    if (state.open) return state.frame(packet);
     const head = state.head;
     state.head = null;
     if (head) handshake(connection as WebSocketConnection, head);
@@ -269,9 +271,9 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
 
   encode(data, connection) {
     const state = stateOf(connection);
-    if (state.session.open) return state.session.encode(data);
+    if (state.open) return state.encode(data);
     // Before the 101 answer (e.g. from onWebSocketConnect): sent right after it.
-    if (!state.session.queue(data)) {
+    if (!state.queue(data)) {
       const conn = connection as WebSocketConnection;
       const error = new WorkermanError(
         ErrorCodes.SEND_BUFFER_FULL,
@@ -283,17 +285,17 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
   },
 
   sharedEncodingKey(connection) {
-    return states.get(connection)?.session.sharedEncodingKey() ?? null;
+    return existing(connection)?.sharedEncodingKey() ?? null;
   },
 
   encodeShared(data, connection) {
-    return stateOf(connection).session.encodeShared(data);
+    return stateOf(connection).encodeShared(data);
   },
 
   onClosing(connection) {
-    const state = states.get(connection);
+    const state = existing(connection);
     if (state === undefined) return null;
-    if (state.session.open) return state.session.closingFrame();
+    if (state.open) return state.closingFrame();
     // Closed by the app inside onWebSocketConnect without an answer of its own: 403.
     const conn = connection as WebSocketConnection;
     if (state.handshaking && conn.bytesWritten === state.writtenBefore) {
@@ -304,13 +306,13 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
   },
 
   onDrain(connection) {
-    const state = states.get(connection);
-    if (state === undefined || (!state.session.open && !state.handshaking)) {
+    const state = existing(connection);
+    if (state === undefined || (!state.open && !state.handshaking)) {
       // No handshake done or under way: nothing was asked that needs an answer.
       connection.close();
       return;
     }
-    state.session.goAway();
+    state.goAway();
   },
 
   onGoingAway(connection) {
@@ -318,10 +320,10 @@ export const Websocket: Protocol<string | Buffer, WebSocketSendable> & {
   },
 
   onClose(connection) {
-    const state = states.get(connection);
+    const state = existing(connection);
     if (state === undefined) return;
     forgetHandshake(state);
-    state.session.stop();
+    state.stop();
   },
 };
 

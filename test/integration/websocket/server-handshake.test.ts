@@ -186,6 +186,38 @@ test('WebSocket connections default to webSocketDefaults.maxPackageSize; an app 
   assert.deepEqual(limits, [webSocketDefaults.maxPackageSize, webSocketDefaults.maxPackageSize]);
 });
 
+test('each connection keeps its own message limit when connections with other limits open around it', async (t) => {
+  // Connections with the same settings share their frame parser's options:
+  // a limit set on one must not leak to the next, nor the next's to it.
+  const limits = [2000, 1000, 2000];
+  let opened = 0;
+  const worker = await listenWorker(t, 'websocket://127.0.0.1:0', (w) => {
+    w.onConnect = (connection) => {
+      connection.maxPackageSize = limits[opened++] as number;
+    };
+    w.onMessage = (connection, data) => {
+      connection.send(String(data.length));
+    };
+  });
+  const clients = [];
+  for (let i = 0; i < limits.length; i++) {
+    const { ws } = await RawWebSocketClient.open(worker.port);
+    t.after(() => ws.destroy());
+    clients.push(ws);
+  }
+  const [first, second, third] = clients as [
+    RawWebSocketClient,
+    RawWebSocketClient,
+    RawWebSocketClient,
+  ];
+  for (const ws of [first, third]) {
+    ws.send(clientFrame(0x2, Buffer.alloc(1500)));
+    assert.equal((await ws.readFrame()).payload.toString(), '1500');
+  }
+  second.send(clientFrame(0x2, Buffer.alloc(1500)));
+  assert.equal(await second.readClose(), 1009);
+});
+
 test('a changed TcpConnection.defaultMaxPackageSize applies to WebSocket connections: lowered, it is never raised to 32 MiB', async (t) => {
   const shipped = TcpConnection.defaultMaxPackageSize;
   t.after(() => {
