@@ -20,6 +20,8 @@ gateway.registerAddress = registerAddress;
 gateway.secretKey = secretKey;
 // GATEWAY_EXEC_ARGV="--max-semi-space-size=1": Node flags for the gateway
 // processes only (GATEWAY_BUSINESS_EXEC_ARGV: for the business workers).
+// WRITE_BATCH_RATIO=0: every poll's commands at once (before/after comparisons).
+if (env.WRITE_BATCH_RATIO) gateway.writeBatchRatio = Number(env.WRITE_BATCH_RATIO);
 gateway.execArgv = env.GATEWAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? [];
 
 const business = new BusinessWorker();

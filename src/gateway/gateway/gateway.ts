@@ -63,6 +63,18 @@ export class Gateway<
   linkTimeout = 30;
   /** Seconds a new internal link has to prove the secret key. */
   authTimeout = 10;
+  /**
+   * After a round of business workers' commands, the next waits this many
+   * times as long as the round took (its client writes included), so what
+   * arrives meanwhile reaches each client in one write: a heavy fan-out
+   * writes each client several messages at once, a light one waits as
+   * little as it worked. 0: every poll's commands at once.
+   */
+  writeBatchRatio = 1;
+  /** Milliseconds that wait lasts at most. */
+  maxWriteBatchDelay = 50;
+  /** Bytes of commands gathered during the wait past which they are carried out at once. */
+  maxWriteBatchBytes = 1024 * 1024;
 
   #process: GatewayProcess | null = null;
   #stopped: Promise<void> | null = null;

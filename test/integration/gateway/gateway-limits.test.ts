@@ -167,6 +167,69 @@ test('workerWaitTimeout: a client whose events found no worker is closed once th
   assert.ok(Date.now() - started >= 1000, 'not closed before the timeout');
 });
 
+/** A SEND_TO_CLIENT frame of exactly `bytes` (18 bytes of header and a text body). */
+function sendFrameOf(worker: FrameSocket, client: number, letter: string, bytes: number): string {
+  const text = letter.repeat(bytes - 18);
+  worker.send(Command.SEND_TO_CLIENT, BodyKind.TEXT, client, 0, null, text);
+  return text;
+}
+
+/** A round trip client → gateway → worker: the gateway has read what the worker sent before. */
+async function roundTrip(client: TestClient, worker: FrameSocket, text: string): Promise<void> {
+  client.write(`${text}\n`);
+  const message = await worker.take(Command.ON_MESSAGE);
+  assert.equal(message.body.toString(), text);
+}
+
+test('maxWriteBatchBytes: commands gathered while the gateway waits go once they weigh the limit, in order', { timeout: 30_000 }, async (t) => {
+  const LIMIT = 300;
+  const { clientPort, innerPort } = await startGateway(t, {
+    writeBatchRatio: 1e9, // every round is followed by the longest wait ...
+    maxWriteBatchDelay: 3_600_000, // ... an hour: only the byte limit ends it here
+    maxWriteBatchBytes: LIMIT,
+  });
+  const worker = await fakeWorker(t, innerPort);
+  const client = await TestClient.connect(clientPort);
+  t.after(() => client.destroy());
+  const { client: number } = await worker.take(Command.ON_CONNECT);
+  worker.send(Command.SEND_TO_CLIENT, BodyKind.TEXT, number, 0, null, 'first');
+  assert.equal(await client.readLine(), 'first'); // the first round runs at once
+
+  // One byte below the limit: they wait (events to the worker do not).
+  const a = sendFrameOf(worker, number, 'a', 100);
+  const b = sendFrameOf(worker, number, 'b', LIMIT - 1 - 100);
+  await roundTrip(client, worker, 'sync');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(client.buffered.length, 0, 'commands below the limit went before the wait ended');
+  const c = sendFrameOf(worker, number, 'c', 20);
+  assert.deepEqual(
+    [await client.readLine(), await client.readLine(), await client.readLine()],
+    [a, b, c],
+  );
+
+  // Exactly the limit, in a new wait: they go with nothing else arriving.
+  const d = sendFrameOf(worker, number, 'd', 100);
+  const e = sendFrameOf(worker, number, 'e', LIMIT - 100);
+  assert.deepEqual([await client.readLine(), await client.readLine()], [d, e]);
+});
+
+test('maxWriteBatchDelay and writeBatchRatio 0: a wait ends at the limit; ratio 0 never waits', { timeout: 30_000 }, async (t) => {
+  for (const settings of [
+    { writeBatchRatio: 1e9, maxWriteBatchDelay: 200 },
+    { writeBatchRatio: 0, maxWriteBatchDelay: 3_600_000 },
+  ]) {
+    const { clientPort, innerPort } = await startGateway(t, settings);
+    const worker = await fakeWorker(t, innerPort);
+    const client = await TestClient.connect(clientPort);
+    t.after(() => client.destroy());
+    const { client: number } = await worker.take(Command.ON_CONNECT);
+    for (const text of ['one', 'two', 'three']) {
+      worker.send(Command.SEND_TO_CLIENT, BodyKind.TEXT, number, 0, null, text);
+      assert.equal(await client.readLine(), text, JSON.stringify(settings));
+    }
+  }
+});
+
 /** A gateway by hand: authenticates any peer, then leaves `onFrame` to the test. */
 async function fakeGateway(
   t: TestContext,
