@@ -6,6 +6,13 @@ export interface PacingSettings {
 }
 
 /**
+ * A timer fires 1 ms after it is set at the soonest: a shorter wait would
+ * last that long (a reply to one client, a few microseconds of work, would
+ * wait twenty times as long), so it is not waited.
+ */
+const SHORTEST_WAIT = 1;
+
+/**
  * When a gateway carries out the commands business workers send (a
  * broadcast, a send to a group, a reply to one client...).
  *
@@ -20,7 +27,7 @@ export interface PacingSettings {
  *
  * The wait follows the work: a round that wrote to thousands of clients
  * took milliseconds and the next waits as long, while a reply to one client
- * took microseconds and adds as little. A gateway with spare time therefore
+ * took microseconds and adds nothing (a wait under 1 ms is not waited). A gateway with spare time therefore
  * spends about the same time gathering as writing, which under a heavy
  * fan-out writes each client several messages at once instead of one each.
  * Commands gathered past `maxWriteBatchBytes` are carried out at once.
@@ -44,7 +51,8 @@ export class CommandPacing {
   /** Milliseconds the gathered commands may still wait at `now`; 0: carry them out now. */
   waitAt(now: number): number {
     if (this.#gatheredBytes >= this.#settings.maxWriteBatchBytes) return 0;
-    return Math.max(0, this.#readyAt - now);
+    const wait = this.#readyAt - now;
+    return wait >= SHORTEST_WAIT ? wait : 0;
   }
 
   /** A round took the gathered commands; they count no more. */

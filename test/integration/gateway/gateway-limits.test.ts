@@ -181,7 +181,9 @@ async function roundTrip(client: TestClient, worker: FrameSocket, text: string):
   assert.equal(message.body.toString(), text);
 }
 
-test('maxWriteBatchBytes: commands gathered while the gateway waits go once they weigh the limit, in order', { timeout: 30_000 }, async (t) => {
+test('maxWriteBatchBytes: commands gathered while the gateway waits go once they weigh the limit, in order', {
+  timeout: 30_000,
+}, async (t) => {
   const LIMIT = 300;
   const { clientPort, innerPort } = await startGateway(t, {
     writeBatchRatio: 1e9, // every round is followed by the longest wait ...
@@ -213,7 +215,9 @@ test('maxWriteBatchBytes: commands gathered while the gateway waits go once they
   assert.deepEqual([await client.readLine(), await client.readLine()], [d, e]);
 });
 
-test('maxWriteBatchDelay and writeBatchRatio 0: a wait ends at the limit; ratio 0 never waits', { timeout: 30_000 }, async (t) => {
+test('maxWriteBatchDelay and writeBatchRatio 0: a wait ends at the limit; ratio 0 never waits', {
+  timeout: 30_000,
+}, async (t) => {
   for (const settings of [
     { writeBatchRatio: 1e9, maxWriteBatchDelay: 200 },
     { writeBatchRatio: 0, maxWriteBatchDelay: 3_600_000 },

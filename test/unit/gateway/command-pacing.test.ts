@@ -11,11 +11,20 @@ test('the first round runs at once; the next waits as long as the last round too
   pacing.ran(100, 104); // a round of 4 ms
   assert.equal(pacing.waitAt(104), 4);
   assert.equal(pacing.waitAt(107), 1);
+  assert.equal(pacing.waitAt(107.5), 0); // under a timer's 1 ms: not waited
   assert.equal(pacing.waitAt(108), 0);
   assert.equal(pacing.waitAt(200), 0);
   s.writeBatchRatio = 2.5; // read live
   pacing.ran(200, 204);
   assert.equal(pacing.waitAt(204), 10);
+});
+
+test('a round of microseconds makes no wait: a timer could not wait less than 1 ms', () => {
+  const pacing = new CommandPacing({ ...settings(), writeBatchRatio: 4 });
+  pacing.ran(10, 10.2); // 0.8 ms of wait
+  assert.equal(pacing.waitAt(10.2), 0);
+  pacing.ran(20, 20.25); // exactly 1 ms
+  assert.equal(pacing.waitAt(20.25), 1);
 });
 
 test('writeBatchRatio 0: never a wait', () => {
