@@ -146,10 +146,11 @@ export abstract class SocketSender<Context extends object = object>
   }
 
   /**
-   * Calls `callback` once no direct write is unfinished; `false` when none is
-   * (the caller then looks at the socket's own queue).
+   * Lets this turn's held sends go now, then calls `callback` once no write
+   * handed to the handle directly is unfinished; `false` when none is (the
+   * caller then looks at the socket's own queue).
    */
-  protected waitForDirectWrite(callback: () => void): boolean {
+  protected waitForHandleWrites(callback: () => void): boolean {
     if (this.#held !== null && this.socket !== null) this.#releaseHeld(this.socket);
     if (this.#directBytes === 0) return false;
     this.#directWaiters ??= [];

@@ -276,7 +276,7 @@ export class TcpConnection<Decoded = unknown, Encodable = unknown, Context exten
    * the connection closes first.
    */
   whenSendBufferEmpty(callback: () => void): void {
-    if (this.waitForDirectWrite(callback)) return;
+    if (this.waitForHandleWrites(callback)) return;
     const socket = this.socket;
     if (socket === null || !socket.writableNeedDrain) {
       queueMicrotask(callback);

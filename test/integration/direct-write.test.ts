@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { type TestContext, test } from 'node:test';
-import { TcpConnection } from '../../src/index.js';
-import { directWritesAvailable, idleHandle } from '../../src/transport/direct-write.js';
+import type { TcpConnection } from '../../src/index.js';
+import { idleHandle } from '../../src/transport/direct-write.js';
 import { eventually, listenWorker } from '../helpers/listen.js';
 import { TestClient } from '../helpers/test-client.js';
+import { bothWriteModes } from '../helpers/write-modes.js';
 
 type Server = TcpConnection<Buffer, unknown>;
 type HandleWrite = (...args: unknown[]) => number;
@@ -57,19 +58,6 @@ async function serve(t: TestContext, setup: (connection: Server) => void = () =>
   t.after(() => client.destroy());
   await eventually(() => server !== undefined, 'the server side of the connection');
   return { server: server as Server, client, events };
-}
-
-function bothWriteModes(name: string, body: (t: TestContext, direct: boolean) => Promise<void>) {
-  for (const direct of [true, false]) {
-    test(`${name} (directWrites ${direct})`, async (t) => {
-      const saved = TcpConnection.directWrites;
-      TcpConnection.directWrites = direct;
-      t.after(() => {
-        TcpConnection.directWrites = saved;
-      });
-      await body(t, direct && directWritesAvailable);
-    });
-  }
 }
 
 /** `count` numbered blocks of `size` bytes: block i is filled with i % 251. */
@@ -179,6 +167,27 @@ bothWriteModes('a peer that resets under a queued write closes this connection o
   other.server.send(Buffer.from('still here\n'));
   assert.equal(await other.client.readLine(), 'still here');
 });
+
+bothWriteModes(
+  'a write the kernel refuses at once (the peer reset before it) closes this connection only',
+  async (t, direct) => {
+    const { server, client, events } = await serve(t);
+    const other = await serve(t);
+    const writes = countDirectWrites(server);
+    // Not reading: the reset is only met by the write below.
+    server.pauseRecv();
+    await nextTurn();
+    client.socket.resetAndDestroy();
+    await once(client.socket, 'close');
+    server.send(Buffer.from('into a reset socket'));
+    await eventually(() => events.includes('close'), 'onClose of the reset connection');
+    assert.equal(writes.count, direct ? 1 : 0, 'the refused write went to the handle directly');
+    assert.equal(events.filter((event) => event === 'close').length, 1);
+    assert.equal(server.send(Buffer.from('late')), false, 'a closed connection refuses');
+    other.server.send(Buffer.from('still here\n'));
+    assert.equal(await other.client.readLine(), 'still here');
+  },
+);
 
 test('TLS sockets and connecting sockets never get a direct write', async () => {
   const { TLSSocket } = await import('node:tls');

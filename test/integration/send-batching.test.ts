@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { type TestContext, test } from 'node:test';
-import { TcpConnection } from '../../src/index.js';
+import type { TcpConnection } from '../../src/index.js';
 import { eventually, listenWorker } from '../helpers/listen.js';
 import { TestClient } from '../helpers/test-client.js';
+import { bothWriteModes } from '../helpers/write-modes.js';
 
 type Server = TcpConnection<string, unknown>;
 
@@ -27,20 +28,6 @@ function countWrites(connection: Server): { readonly count: number } {
     };
   }
   return counter;
-}
-
-/** Runs `body` with `TcpConnection.directWrites` set to each value, restoring it after. */
-function bothWriteModes(name: string, body: (t: TestContext) => Promise<void>) {
-  for (const direct of [true, false]) {
-    test(`${name} (directWrites ${direct})`, async (t) => {
-      const saved = TcpConnection.directWrites;
-      TcpConnection.directWrites = direct;
-      t.after(() => {
-        TcpConnection.directWrites = saved;
-      });
-      await body(t);
-    });
-  }
 }
 
 async function connected(t: TestContext) {
