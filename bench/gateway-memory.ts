@@ -20,13 +20,13 @@
 // cluster's start file (bench/servers/gateway-cluster.ts); MEMORY_WARMUP_S
 // changes the warm-up (100 s); MEMORY_DETAIL=1 prints every process's
 // absolute figures at every reading on stderr.
-import { execFileSync, spawnSync } from 'node:child_process';
 import {
   FIGURE_KEYS,
   type IdleMemoryRun,
   measureIdleMemory,
   WARMUP_MS,
 } from './lib/idle-memory-run.js';
+import { raiseOpenFileLimit } from './lib/open-files.js';
 import { SERVER_NAMES } from './lib/relay-servers.js';
 import { median } from './lib/stats.js';
 
@@ -40,25 +40,7 @@ const warmupMs =
     ? WARMUP_MS
     : Number(process.env.MEMORY_WARMUP_S) * 1000;
 
-if (process.env.GATEWAY_BENCH_NOFILE === undefined) {
-  const result = spawnSync(
-    'sh',
-    [
-      '-c',
-      'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"',
-      process.execPath,
-      ...process.execArgv,
-      ...process.argv.slice(1),
-    ],
-    { stdio: 'inherit', env: { ...process.env, GATEWAY_BENCH_NOFILE: '1' } },
-  );
-  process.exit(result.status ?? 1);
-}
-const limit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
-if (limit < clients + 1000) {
-  console.error(`open-file limit ${limit} is below the ${clients + 1000} this run needs`);
-  process.exit(1);
-}
+raiseOpenFileLimit(clients + 1000);
 
 const kib = (bytes: number) => (bytes / 1024).toFixed(2);
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);

@@ -37,9 +37,10 @@
 // memory is made of.
 //
 //   node --import tsx bench/gateway.ts [runs] [client counts, e.g. 1000,10000]
-import { execFileSync, fork, spawnSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type IdleMemoryRun, measureIdleMemory } from './lib/idle-memory-run.js';
+import { raiseOpenFileLimit } from './lib/open-files.js';
 import { totalCpuTimes } from './lib/processes.js';
 import {
   type RunningServer,
@@ -57,30 +58,7 @@ const IN_FLIGHT = 8;
 const REQUEST_CLIENTS = 1000;
 const REQUESTS = 60_000;
 
-// Every client is a socket in the load process, and (for ws) in one server
-// process: raise the open-file limit to the hard limit for the whole run.
-const needed = Math.max(...clientCounts) + 1000;
-if (process.env.GATEWAY_BENCH_NOFILE === undefined) {
-  const result = spawnSync(
-    'sh',
-    [
-      '-c',
-      'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"',
-      process.execPath,
-      ...process.execArgv,
-      ...process.argv.slice(1),
-    ],
-    { stdio: 'inherit', env: { ...process.env, GATEWAY_BENCH_NOFILE: '1' } },
-  );
-  process.exit(result.status ?? 1);
-}
-const limit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
-if (limit < needed) {
-  console.error(
-    `open-file limit ${limit} is below the ${needed} this run needs (raise the hard limit)`,
-  );
-  process.exit(1);
-}
+const limit = raiseOpenFileLimit(Math.max(...clientCounts) + 1000);
 
 interface Phase {
   perSecond: number;

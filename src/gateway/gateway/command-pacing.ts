@@ -27,10 +27,10 @@ const SHORTEST_WAIT = 1;
  *
  * The wait follows the work: a round that wrote to thousands of clients
  * took milliseconds and the next waits as long, while a reply to one client
- * took microseconds and adds nothing (a wait under 1 ms is not waited). A gateway with spare time therefore
- * spends about the same time gathering as writing, which under a heavy
- * fan-out writes each client several messages at once instead of one each.
- * Commands gathered past `maxWriteBatchBytes` are carried out at once.
+ * took microseconds and adds nothing (a wait under 1 ms is not waited). A
+ * busy gateway thus spends about as long gathering as writing, and under a
+ * heavy fan-out writes each client several messages at once instead of one
+ * each. Commands gathered past `maxWriteBatchBytes` are carried out at once.
  */
 export class CommandPacing {
   readonly #settings: PacingSettings;

@@ -67,8 +67,9 @@ export class Gateway<
    * After a round of business workers' commands, the next waits this many
    * times as long as the round took (its client writes included), so what
    * arrives meanwhile reaches each client in one write: a heavy fan-out
-   * writes each client several messages at once, a light one waits as
-   * little as it worked. 0: every poll's commands at once.
+   * writes each client several messages at once, while a round of
+   * microseconds (a reply to one client) makes no wait (under 1 ms is not
+   * waited). 0: every poll's commands at once.
    */
   writeBatchRatio = 1;
   /** Milliseconds that wait lasts at most. */
