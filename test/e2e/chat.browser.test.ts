@@ -39,12 +39,26 @@ async function users(page: Page): Promise<string[]> {
   return (await page.locator('#user-list button').allTextContents()).sort();
 }
 
+// The page's own globals, as the predicates below read them in the page.
+declare const document: {
+  body: { dataset: Record<string, string | undefined> };
+  querySelectorAll(selector: string): Iterable<{ textContent: string | null }>;
+};
+
+// Predicates are functions, never strings: Playwright evaluates a string
+// predicate again at each poll, and after the first the page's CSP
+// (script-src 'self', no 'unsafe-eval') refuses it; a function is
+// evaluated once, when the wait starts.
 async function waitForUsers(page: Page, expected: string[]): Promise<void> {
   const wanted = JSON.stringify([...expected].sort());
-  const listed =
-    "JSON.stringify([...document.querySelectorAll('#user-list button')].map((b) => b.textContent).sort())";
   try {
-    await page.waitForFunction(`${listed} === ${JSON.stringify(wanted)}`);
+    await page.waitForFunction(
+      (names) =>
+        JSON.stringify(
+          [...document.querySelectorAll('#user-list button')].map((b) => b.textContent).sort(),
+        ) === names,
+      wanted,
+    );
   } catch (error) {
     assert.deepEqual(await users(page), JSON.parse(wanted), `the user list (${error})`);
     throw error;
@@ -159,7 +173,10 @@ test('two browsers chat through examples/chat: lists, public and private message
   assert.deepEqual(await texts(alice, 'system'), [], 'no connection was lost in the reload');
 
   // Silent since her message, mallory stayed through three more heartbeats: the page answers them.
-  await mallory.waitForFunction(`Number(document.body.dataset.pings ?? 0) >= ${pingsThen + 3}`);
+  await mallory.waitForFunction(
+    (least) => Number(document.body.dataset.pings ?? 0) >= least,
+    pingsThen + 3,
+  );
   assert.deepEqual(await texts(mallory, 'system'), []);
   await mallory.waitForSelector('#status[data-state=online]');
 
