@@ -6,14 +6,9 @@ import { Worker } from '../../worker/worker.js';
 import { openRegistry, type Registry } from '../registry/registry.js';
 import { clientIdPrefix, encodeClientId, gatewayAddress } from '../wire/client-id.js';
 import { BodyKind, Command, type CommandCode } from '../wire/commands.js';
-import {
-  encodeFrame,
-  FRAME_HEADER_BYTES,
-  type GatewayFrame,
-  GatewayFrames,
-} from '../wire/frames.js';
+import { encodeFrame, type GatewayFrame, GatewayFrames } from '../wire/frames.js';
 import { type ClientEntry, ClientTable } from './client-table.js';
-import { CommandPacing } from './command-pacing.js';
+import { CommandRounds } from './command-rounds.js';
 import { startClientHeartbeat } from './heartbeat.js';
 import { MovingClients } from './moving-clients.js';
 import { PeerCommands } from './peer-commands.js';
@@ -88,17 +83,15 @@ export class GatewayProcess {
   #registry: Registry | null = null;
   #idPrefix = '';
   #timers: number[] = [];
-  /** Peer frames read since the last round of commands, carried out together (`#runCommands`). */
-  #peerFrames: { connection: Link; frame: GatewayFrame }[] = [];
-  #endOfPollScheduled = false;
-  readonly #pacing: CommandPacing;
-  /** The next round of commands, while it waits (see CommandPacing). */
-  #roundTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #rounds: CommandRounds;
 
   constructor(settings: GatewaySettings) {
     this.#settings = settings;
     this.#commands = new PeerCommands(this.#table, () => settings.maxSessionSize);
-    this.#pacing = new CommandPacing(settings);
+    this.#rounds = new CommandRounds(settings, {
+      command: (connection, frame) => this.#peerCommand(connection, frame),
+      flushEvents: () => this.#delivery.flush(),
+    });
     this.#delivery = new WorkerDelivery(this.#table, settings, (event) =>
       this.#forwardAll([event]),
     );
@@ -159,8 +152,7 @@ export class GatewayProcess {
 
   /** After the clients are closed: stops announcing, then closes the internal links (flushing them). */
   async stop(): Promise<void> {
-    this.#cancelRoundTimer();
-    this.#runCommands();
+    this.#rounds.runNow();
     for (const id of this.#timers) Timer.del(id);
     this.#timers = [];
     await this.#registry?.stop();
@@ -246,64 +238,7 @@ export class GatewayProcess {
     // A sticky client moving off a leaving worker waits until that worker is done with it.
     const moved = previous !== link && this.#settings.router !== 'random' ? previous : null;
     if (this.#moving.hold(event, moved)) return;
-    if (this.#delivery.queue(link, event)) this.#scheduleEndOfPoll();
-  }
-
-  /**
-   * Work gathered while the event loop reads sockets is done once they are
-   * all read (`setImmediate`): client events go to each business worker in
-   * one write, and the commands of every link are carried out together, so a
-   * client that several broadcasts reach in one poll gets them in one write
-   * (one system call for all, not one each). Commands may wait longer, in
-   * proportion to the last round's work (CommandPacing); events never do.
-   */
-  #scheduleEndOfPoll(): void {
-    if (this.#endOfPollScheduled) return;
-    this.#endOfPollScheduled = true;
-    setImmediate(() => this.#endOfPoll());
-  }
-
-  #endOfPoll(): void {
-    this.#endOfPollScheduled = false;
-    const wait = this.#peerFrames.length === 0 ? 0 : this.#pacing.waitAt(performance.now());
-    if (wait > 0) {
-      this.#roundTimer ??= setTimeout(() => {
-        this.#roundTimer = null;
-        this.#runCommands();
-      }, wait);
-      this.#delivery.flush();
-      return;
-    }
-    this.#cancelRoundTimer();
-    this.#runCommands();
-  }
-
-  #cancelRoundTimer(): void {
-    if (this.#roundTimer === null) return;
-    clearTimeout(this.#roundTimer);
-    this.#roundTimer = null;
-  }
-
-  /** Carries out the gathered commands, then writes the events of this poll. */
-  #runCommands(): void {
-    const frames = this.#peerFrames;
-    this.#peerFrames = [];
-    this.#pacing.taken();
-    const start = performance.now();
-    // Commands first, so the events written below carry the sessions they
-    // set (an event's context is read when it is written); but a worker's
-    // LEAVING after the events: its LEFT must follow every event routed to it.
-    const leaving: typeof frames = [];
-    for (const item of frames) {
-      if (item.frame.cmd === Command.LEAVING) leaving.push(item);
-      else this.#peerCommand(item.connection, item.frame);
-    }
-    this.#delivery.flush();
-    for (const { connection, frame } of leaving) this.#peerCommand(connection, frame);
-    if (frames.length === 0) return;
-    // The round's client writes leave at the end of this turn (send-batch.ts,
-    // queued before this tick): the round ends once they are done.
-    process.nextTick(() => this.#pacing.ran(start, performance.now()));
+    if (this.#delivery.queue(link, event)) this.#rounds.scheduleEndOfPoll();
   }
 
   #forwardAll(events: readonly ClientEvent[]): void {
@@ -346,9 +281,7 @@ export class GatewayProcess {
       this.#authenticate(connection, frame);
       return;
     }
-    this.#peerFrames.push({ connection, frame });
-    this.#pacing.gathered(FRAME_HEADER_BYTES + frame.ext.length + frame.body.length);
-    this.#scheduleEndOfPoll();
+    this.#rounds.add(connection, frame);
   }
 
   #peerCommand(connection: Link, frame: GatewayFrame): void {

@@ -7,10 +7,11 @@ import { NO_MESSAGE } from '../protocol.js';
 import { CloseCode, closeFrameProblem } from './close-codes.js';
 import { webSocketDefaults } from './defaults.js';
 import { deflateMessage } from './deflate-transform.js';
-import { FrameEvent, FrameParser, type FrameParserOptions, Opcode } from './frame-parser.js';
+import { FrameEvent, FrameParser, Opcode } from './frame-parser.js';
 import { closePayload, writeFrame } from './frame-writer.js';
 import { MessageCompression } from './message-compression.js';
 import type { DeflateParameters } from './permessage-deflate.js';
+import { sharedParserOptions, unmaskedStringFrame } from './shared-frames.js';
 import type { WebSocketConnection, WebSocketFields, WebSocketSendable } from './websocket-types.js';
 
 /** The worker's WebSocket defaults, as a session reads them (a Worker declares the fields). */
@@ -22,47 +23,6 @@ export const BINARY_TYPE_BLOB = '\x81';
 export const BINARY_TYPE_ARRAYBUFFER = '\x82';
 
 export { webSocketDefaults };
-
-// The last unmasked frame built from a string (see `encode`); only small
-// ones, so a big message is not kept alive after it was sent.
-const REUSE_MAX_CHARS = 64 * 1024;
-let lastText: string | null = null;
-let lastOpcode = 0;
-let lastFrame: Buffer = Buffer.alloc(0);
-
-/**
- * The parser options of the last session started, shared by the next one
- * with the same settings (nearly every connection of a process): a parser
- * only reads them, and an idle connection then carries no copy of its own.
- */
-let lastParserOptions: FrameParserOptions | null = null;
-
-function parserOptions(
-  maxMessageBytes: number,
-  expectMasked: boolean,
-  deflate: boolean,
-): FrameParserOptions {
-  const last = lastParserOptions;
-  const minFragmentBytes = webSocketDefaults.minFragmentBytes;
-  if (
-    last !== null &&
-    last.maxMessageBytes === maxMessageBytes &&
-    last.minFragmentBytes === minFragmentBytes &&
-    last.expectMasked === expectMasked &&
-    last.deflate === deflate
-  ) {
-    return last;
-  }
-  lastParserOptions = Object.freeze({
-    maxMessageBytes,
-    minFragmentBytes,
-    // The packet reader holds one frame at most: header + payload.
-    maxFrameBytes: maxMessageBytes,
-    expectMasked,
-    deflate,
-  });
-  return lastParserOptions;
-}
 
 /** Messages this small are sent uncompressed even with permessage-deflate (not worth the CPU). */
 const DEFLATE_THRESHOLD = 1024;
@@ -107,7 +67,7 @@ export class WebSocketSession {
     const connection = this.connection;
     this.open = true;
     this.parser = new FrameParser(
-      parserOptions(connection.maxPackageSize, !this.isClient, deflate !== null),
+      sharedParserOptions(connection.maxPackageSize, !this.isClient, deflate !== null),
     );
     if (deflate) {
       this.#compression = new MessageCompression(connection, deflate, this.isClient, (...why) =>
@@ -235,17 +195,8 @@ export class WebSocketSession {
         return '';
       }
     }
-    if (mask || typeof payload !== 'string' || payload.length > REUSE_MAX_CHARS) {
-      return writeFrame(opcode, payload, { mask });
-    }
-    // A broadcast sends one string to many connections: an unmasked frame is
-    // never modified once built, so the last one is reused for the same text.
-    if (payload !== lastText || opcode !== lastOpcode) {
-      lastFrame = writeFrame(opcode, payload);
-      lastText = payload;
-      lastOpcode = opcode;
-    }
-    return lastFrame;
+    if (mask || typeof payload !== 'string') return writeFrame(opcode, payload, { mask });
+    return unmaskedStringFrame(opcode, payload);
   }
 
   /** `input` for an open connection: the next frame's length (0: not known yet). */
