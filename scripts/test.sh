@@ -47,4 +47,13 @@ npm run --prefix tools/layers --silent check
 npm run build --silent
 
 mapfile -t files < <(find test -name '*.test.ts' | sort)
-node --import tsx --test --test-concurrency=2 --test-timeout=600000 "${files[@]}"
+# The TAP output goes to the terminal and to a log; after a failed run the
+# failures are listed once more at the very end, under the summary, where a
+# CI page that keeps only the end of the output shows them.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+node --import tsx --test --test-concurrency=2 --test-timeout=600000 "${files[@]}" | tee "$log" ||
+  status=$?
+if [ "$status" -ne 0 ]; then node scripts/tap-failures.mjs "$log"; fi
+exit "$status"

@@ -2,19 +2,25 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 
 /**
- * A plain socket client for tests: reads what arrives into one buffer and
- * lets a test await exact byte counts or lines, never a fixed delay.
+ * A plain socket client for tests: keeps what arrives and lets a test await
+ * exact byte counts or lines, never a fixed delay. Chunks are kept as they
+ * came and joined once per read, so tens of megabytes cost one copy, not one
+ * per chunk.
  */
 export class TestClient {
   readonly socket: Socket;
-  #received = Buffer.alloc(0);
+  #chunks: Buffer[] = [];
+  #length = 0;
+  /** Leading bytes of what was received that are known to hold no newline. */
+  #searched = 0;
   #waiters: (() => void)[] = [];
   #closed: Promise<void>;
 
   private constructor(socket: Socket) {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
-      this.#received = Buffer.concat([this.#received, chunk]);
+      this.#chunks.push(chunk);
+      this.#length += chunk.length;
       this.#wake();
     });
     socket.on('error', () => {});
@@ -40,26 +46,20 @@ export class TestClient {
 
   /** Resolves with exactly `length` bytes, or rejects if the socket closes first. */
   async readBytes(length: number): Promise<Buffer> {
-    while (this.#received.length < length) {
+    while (this.#length < length) {
       if (this.socket.destroyed) {
-        throw new Error(`socket closed after ${this.#received.length} of ${length} bytes`);
+        throw new Error(`socket closed after ${this.#length} of ${length} bytes`);
       }
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
-    const out = this.#received.subarray(0, length);
-    this.#received = this.#received.subarray(length);
-    return out;
+    return this.#take(length);
   }
 
   /** Resolves with the next line, without its `\n`. */
   async readLine(): Promise<string> {
     for (;;) {
-      const at = this.#received.indexOf(10);
-      if (at !== -1) {
-        const line = this.#received.toString('utf8', 0, at);
-        this.#received = this.#received.subarray(at + 1);
-        return line;
-      }
+      const at = this.#indexOfNewline();
+      if (at !== -1) return this.#take(at + 1).toString('utf8', 0, at);
       if (this.socket.destroyed) throw new Error('socket closed before a full line arrived');
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
@@ -67,7 +67,7 @@ export class TestClient {
 
   /** Everything received and not yet read. */
   get buffered(): Buffer {
-    return this.#received;
+    return this.#joined();
   }
 
   /** Resolves once the server has closed the connection. */
@@ -81,6 +81,36 @@ export class TestClient {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /** The received bytes as one buffer (joined once, then kept joined). */
+  #joined(): Buffer {
+    if (this.#chunks.length !== 1) this.#chunks = [Buffer.concat(this.#chunks, this.#length)];
+    return this.#chunks[0] as Buffer;
+  }
+
+  /** Removes and returns the first `length` received bytes. */
+  #take(length: number): Buffer {
+    const joined = this.#joined();
+    this.#chunks = [joined.subarray(length)];
+    this.#length -= length;
+    this.#searched = 0;
+    return joined.subarray(0, length);
+  }
+
+  /** Where the first newline of what was received is, or -1; bytes already searched are skipped. */
+  #indexOfNewline(): number {
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      const end = offset + chunk.length;
+      if (end > this.#searched) {
+        const at = chunk.indexOf(10, Math.max(0, this.#searched - offset));
+        if (at !== -1) return offset + at;
+      }
+      offset = end;
+    }
+    this.#searched = offset;
+    return -1;
   }
 
   #wake(): void {
