@@ -57,7 +57,7 @@ function ours(bytes: Buffer): Verdict {
 
 // Node's own parser (llhttp), as node:http runs it, without sockets.
 const require = createRequire(import.meta.url);
-const { HTTPParser, methods } = require('_http_common') as {
+const { HTTPParser, methods } = require('node:_http_common') as {
   HTTPParser: NodeHttpParserClass;
   methods: string[];
 };
