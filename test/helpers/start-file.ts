@@ -25,6 +25,9 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
+/** Lines of a start file's output shown when its test failed. */
+const OUTPUT_TAIL_LINES = 60;
+
 export interface StartFileRun {
   child: ChildProcess;
   output: string[];
@@ -55,6 +58,13 @@ export function runStartFile(
     env: childEnv,
   });
   t.after(() => {
+    // A failed test shows what the app said: its log is where a cluster's
+    // reasons are (a client closed, a link refused, a child restarted).
+    // (`passed` is there at run time on every Node we support; @types/node 20 lacks it.)
+    if ((t as TestContext & { readonly passed?: boolean }).passed === false) {
+      const tail = output.slice(-OUTPUT_TAIL_LINES);
+      console.log(`the last ${tail.length} lines of ${file}:\n${tail.join('\n')}`);
+    }
     try {
       process.kill(-(child.pid as number), 'SIGKILL');
     } catch {
