@@ -43,6 +43,8 @@ export class RegisterLink {
   #answered = false;
   /** A list arrived on the current connection. */
   #listed = false;
+  /** The register answered on some connection since start. */
+  #reached = false;
   /** The loss of the register was logged; the next loss is logged once it is back. */
   #down = false;
   #stopped = false;
@@ -118,8 +120,11 @@ export class RegisterLink {
     this.#answered = true;
     // The register is there and talking: the next loss starts the backoff anew.
     this.#delay = this.settings.reconnectDelay;
-    if (this.#down) log(`register client: register ${address} is reachable again`);
+    if (this.#down) {
+      log(`register client: register ${address} is reachable ${this.#reached ? 'again' : 'now'}`);
+    }
     this.#down = false;
+    this.#reached = true;
   }
 
   #ping(): void {
@@ -137,10 +142,21 @@ export class RegisterLink {
       this.#whenClosed = null;
       return;
     }
-    const { address } = this.settings;
+    const { address, maxReconnectDelay } = this.settings;
     const delay = this.#delay;
-    this.#delay = Math.min(delay * 2, this.settings.maxReconnectDelay);
-    if (!this.#down) {
+    this.#delay = Math.min(delay * 2, maxReconnectDelay);
+    if (!this.#reached && delay < maxReconnectDelay) {
+      // Not reached since start: the processes of one start file come up
+      // together, and a register that is a moment late is no outage. It is
+      // reported once the backoff reaches its cap.
+      debugRegister('register link: %s not reachable yet, next try in %d s', address, delay);
+    } else if (!this.#reached && !this.#down) {
+      this.#down = true;
+      log(
+        `register client: register ${address} not reachable since start; ` +
+          `retrying every ${maxReconnectDelay} s`,
+      );
+    } else if (!this.#down) {
       this.#down = true;
       // A subscriber whose proof was refused is cut before any list: say where to look.
       const hint = refused
@@ -148,7 +164,7 @@ export class RegisterLink {
         : '';
       log(
         `register client: lost register ${address}${hint}; reconnecting in ${delay} s, ` +
-          `backing off up to ${this.settings.maxReconnectDelay} s`,
+          `backing off up to ${maxReconnectDelay} s`,
       );
     } else {
       debugRegister('register link: %s still down, next try in %d s', address, delay);

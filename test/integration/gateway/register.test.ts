@@ -25,8 +25,8 @@ const clientExit = fileURLToPath(
 );
 
 /** A Register in its own process group, started with the real CLI (`start -d`). */
-async function startRegister(t: TestContext, settings = '') {
-  const port = await freePort();
+async function startRegister(t: TestContext, settings = '', fixedPort?: number) {
+  const port = fixedPort ?? (await freePort());
   const app = managedApp(
     t,
     `const register = new wm.Register('text://127.0.0.1:' + PORT);
@@ -63,7 +63,7 @@ function client(
   t: TestContext,
   ports: number[],
   role: RegisterRole,
-  extra: { announce?: string; secretKey?: string } = {},
+  extra: { announce?: string; secretKey?: string; maxReconnectDelay?: number } = {},
 ) {
   const reports: string[][] = [];
   const registerClient = new RegisterClient({
@@ -75,7 +75,7 @@ function client(
       onAddresses: (addresses: string[]) => void reports.push(addresses),
     }),
     reconnectDelay: 0.1,
-    maxReconnectDelay: 0.5,
+    maxReconnectDelay: extra.maxReconnectDelay ?? 0.5,
   });
   registerClient.start();
   t.after(() => registerClient.stop());
@@ -243,7 +243,12 @@ test('a stopped RegisterClient leaves nothing running: its process exits on its 
   });
   assert.equal(code, 0, out + errors);
   // The register that is not there was reported (and retried) before the stop.
-  assert.match(errors, new RegExp(`lost register 127\\.0\\.0\\.1:${deadPort}; reconnecting`));
+  assert.match(
+    errors,
+    new RegExp(
+      `register 127\\.0\\.0\\.1:${deadPort} not reachable since start; retrying every 0.4 s`,
+    ),
+  );
   assert.match(out, /addresses 127\.0\.0\.1:2900\nstopped\n/);
   await gateway.client.stop();
 });
@@ -296,4 +301,19 @@ test('a register is one process, checks its settings, and refuses connections ov
       addresses: [],
     });
   }
+});
+
+test('a register that comes up after its clients is no outage: nothing is logged, the lists arrive', {
+  timeout: 60_000,
+}, async (t) => {
+  const logged = captureLog(t);
+  const port = await freePort();
+  // Nothing listens on the port yet: every client's first connect is refused.
+  // The backoff (0.1 s doubling to 10 s) stays below its cap for 12.7 s.
+  client(t, [port], 'gateway', { announce: '127.0.0.1:2900', maxReconnectDelay: 10 });
+  const worker = client(t, [port], 'worker', { maxReconnectDelay: 10 });
+  await startRegister(t, '', port);
+  await worker.sees(['127.0.0.1:2900']);
+  const aboutIt = logged.filter((line) => line.includes(`127.0.0.1:${port}`));
+  assert.deepEqual(aboutIt, [], 'a register late at start is not reported');
 });
