@@ -1,28 +1,84 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TestContext } from 'node:test';
 
-/** A loopback port that was free a moment ago (for start files that take a port in their environment). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/**
+ * Ports handed to a start file are picked below the kernel's ephemeral range:
+ * between the pick and the app's bind, an outgoing connection or a port-0
+ * listener of another test can take any port of that range (seen: a start
+ * file's bind failing with EADDRINUSE on a busy run), but never one below it.
+ */
+function fixedPortRange(): { low: number; high: number } | null {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+  } catch {
+    // Not Linux: the usual floor.
+  }
+  const low = 10_000;
+  const high = ephemeralLow - 1;
+  return high - low >= 1_000 ? { low, high } : null;
+}
+const FIXED_PORTS = fixedPortRange();
+
+/** Tries to bind `port` (0: any) with `bind`; resolves with the port bound, or null when taken. */
+async function probe(
+  port: number,
+  bind: (port: number) => Promise<number>,
+): Promise<number | null> {
+  try {
+    return await bind(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return null;
+    throw error;
+  }
 }
 
-/** A loopback UDP port that was free a moment ago. */
-export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
+/** A port nothing used a moment ago, from FIXED_PORTS when there is one. */
+async function freePortWith(bind: (port: number) => Promise<number>): Promise<number> {
+  if (FIXED_PORTS !== null) {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const { low, high } = FIXED_PORTS;
+      const port = await probe(low + Math.floor(Math.random() * (high - low + 1)), bind);
+      if (port !== null) return port;
+    }
+  }
+  return (await probe(0, bind)) as number;
+}
+
+/** A TCP port free on every address a moment ago (for start files that take a port in their environment). */
+export function freePort(): Promise<number> {
+  return freePortWith(async (port) => {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '0.0.0.0', resolve);
+    });
+    const bound = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return bound;
+  });
+}
+
+/** A UDP port free on every address a moment ago. */
+export function freeUdpPort(): Promise<number> {
+  return freePortWith(async (port) => {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, '0.0.0.0', resolve);
+    });
+    const bound = socket.address().port;
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    return bound;
+  });
 }
 
 /** Lines of a start file's output shown when its test failed. */

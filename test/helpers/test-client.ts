@@ -4,8 +4,8 @@ import { connect, type Socket } from 'node:net';
 /**
  * A plain socket client for tests: keeps what arrives and lets a test await
  * exact byte counts or lines, never a fixed delay. Chunks are kept as they
- * came and joined once per read, so tens of megabytes cost one copy, not one
- * per chunk.
+ * came and joined only when a read spans several, so tens of megabytes cost
+ * one copy, not one per chunk.
  */
 export class TestClient {
   readonly socket: Socket;
@@ -91,11 +91,14 @@ export class TestClient {
 
   /** Removes and returns the first `length` received bytes. */
   #take(length: number): Buffer {
-    const joined = this.#joined();
-    this.#chunks = [joined.subarray(length)];
+    // Within the first chunk nothing is copied; across chunks they are joined first.
+    const first = this.#chunks[0];
+    const head = first !== undefined && first.length >= length ? first : this.#joined();
+    if (head.length === length) this.#chunks.shift();
+    else this.#chunks[0] = head.subarray(length);
     this.#length -= length;
     this.#searched = 0;
-    return joined.subarray(0, length);
+    return head.subarray(0, length);
   }
 
   /** Where the first newline of what was received is, or -1; bytes already searched are skipped. */

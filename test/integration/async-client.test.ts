@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { AsyncTcpConnection, CONNECT_FAIL, ErrorCodes, Worker } from '../../src/index.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../helpers/start-file.js';
 
 function echoWorker(port: number, tag: string): Worker<`text://127.0.0.1:${number}`> {
   const worker = new Worker(`text://127.0.0.1:${port}` as `text://127.0.0.1:${number}`);
