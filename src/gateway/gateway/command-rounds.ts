@@ -27,6 +27,14 @@ export class CommandRounds {
   #endOfPollScheduled = false;
   /** The next round, while it waits. */
   #timer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * A gathered command changes a session: the round runs without waiting.
+   * Client events leave at once with their client's session, so a handler
+   * that changed a session (and told someone) must not see the next event
+   * of that client carry the old one. Session changes are rare; sends,
+   * which pacing gathers, are not.
+   */
+  #sessionChanged = false;
 
   constructor(settings: PacingSettings, work: RoundWork) {
     this.#pacing = new CommandPacing(settings);
@@ -36,6 +44,9 @@ export class CommandRounds {
   /** A command for the next round. */
   add(connection: Link, frame: GatewayFrame): void {
     this.#frames.push({ connection, frame });
+    if (frame.cmd === Command.UPDATE_SESSION || frame.cmd === Command.SET_SESSION) {
+      this.#sessionChanged = true;
+    }
     this.#pacing.gathered(FRAME_HEADER_BYTES + frame.ext.length + frame.body.length);
     this.scheduleEndOfPoll();
   }
@@ -55,7 +66,10 @@ export class CommandRounds {
 
   #endOfPoll(): void {
     this.#endOfPollScheduled = false;
-    const wait = this.#frames.length === 0 ? 0 : this.#pacing.waitAt(performance.now());
+    const wait =
+      this.#frames.length === 0 || this.#sessionChanged
+        ? 0
+        : this.#pacing.waitAt(performance.now());
     if (wait > 0) {
       this.#timer ??= setTimeout(() => {
         this.#timer = null;
@@ -77,6 +91,7 @@ export class CommandRounds {
   #run(): void {
     const frames = this.#frames;
     this.#frames = [];
+    this.#sessionChanged = false;
     this.#pacing.taken();
     const start = performance.now();
     // Commands first, so the events written below carry the sessions they

@@ -234,6 +234,34 @@ test('maxWriteBatchDelay and writeBatchRatio 0: a wait ends at the limit; ratio 
   }
 });
 
+test('a session change ends the wait: the round runs at once, so later client events carry it', {
+  timeout: 30_000,
+}, async (t) => {
+  const { clientPort, innerPort } = await startGateway(t, {
+    writeBatchRatio: 1e9, // every round is followed by the longest wait ...
+    maxWriteBatchDelay: 3_600_000, // ... an hour
+  });
+  const worker = await fakeWorker(t, innerPort);
+  const client = await TestClient.connect(clientPort);
+  t.after(() => client.destroy());
+  const { client: number } = await worker.take(Command.ON_CONNECT);
+  worker.send(Command.SEND_TO_CLIENT, BodyKind.TEXT, number, 0, null, 'first');
+  assert.equal(await client.readLine(), 'first'); // the first round runs at once
+  for (const [cmd, session] of [
+    [Command.SET_SESSION, '{"room":"lobby"}'],
+    [Command.UPDATE_SESSION, '{"name":"Ann"}'],
+  ] as const) {
+    worker.send(Command.SEND_TO_CLIENT, BodyKind.TEXT, number, 0, null, `before ${cmd}`);
+    await roundTrip(client, worker, `sync ${cmd}`); // the send waits (an hour, if nothing ends it)
+    worker.send(cmd, 0, number, 0, session, null);
+    assert.equal(await client.readLine(), `before ${cmd}`, 'the session change ran the round');
+  }
+  // A query waits like any command; an empty update behind it ends the wait.
+  const answer = query(worker, 1, { q: 'session', client: number });
+  worker.send(Command.UPDATE_SESSION, 0, number, 0, '{}', null);
+  assert.deepEqual(await answer, { room: 'lobby', name: 'Ann' });
+});
+
 /** A gateway by hand: authenticates any peer, then leaves `onFrame` to the test. */
 async function fakeGateway(
   t: TestContext,
