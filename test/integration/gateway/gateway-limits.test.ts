@@ -181,14 +181,15 @@ async function roundTrip(client: TestClient, worker: FrameSocket, text: string):
   assert.equal(message.body.toString(), text);
 }
 
-test('maxWriteBatchBytes: commands gathered while the gateway waits go once they weigh the limit, in order', {
-  timeout: 30_000,
-}, async (t) => {
-  const LIMIT = 300;
+/**
+ * A gateway where every round after the first waits an hour, a fake worker
+ * and one client; the first round (one send to the client) has run.
+ */
+async function waitingGateway(t: TestContext, settings: Record<string, number> = {}) {
   const { clientPort, innerPort } = await startGateway(t, {
     writeBatchRatio: 1e9, // every round is followed by the longest wait ...
-    maxWriteBatchDelay: 3_600_000, // ... an hour: only the byte limit ends it here
-    maxWriteBatchBytes: LIMIT,
+    maxWriteBatchDelay: 3_600_000, // ... an hour
+    ...settings,
   });
   const worker = await fakeWorker(t, innerPort);
   const client = await TestClient.connect(clientPort);
@@ -196,6 +197,15 @@ test('maxWriteBatchBytes: commands gathered while the gateway waits go once they
   const { client: number } = await worker.take(Command.ON_CONNECT);
   worker.send(Command.SEND_TO_CLIENT, BodyKind.TEXT, number, 0, null, 'first');
   assert.equal(await client.readLine(), 'first'); // the first round runs at once
+  return { worker, client, number };
+}
+
+test('maxWriteBatchBytes: commands gathered while the gateway waits go once they weigh the limit, in order', {
+  timeout: 30_000,
+}, async (t) => {
+  const LIMIT = 300;
+  // Only the byte limit ends the hour-long wait here.
+  const { worker, client, number } = await waitingGateway(t, { maxWriteBatchBytes: LIMIT });
 
   // One byte below the limit: they wait (events to the worker do not).
   const a = sendFrameOf(worker, number, 'a', 100);
@@ -237,16 +247,7 @@ test('maxWriteBatchDelay and writeBatchRatio 0: a wait ends at the limit; ratio 
 test('a session change ends the wait: the round runs at once, so later client events carry it', {
   timeout: 30_000,
 }, async (t) => {
-  const { clientPort, innerPort } = await startGateway(t, {
-    writeBatchRatio: 1e9, // every round is followed by the longest wait ...
-    maxWriteBatchDelay: 3_600_000, // ... an hour
-  });
-  const worker = await fakeWorker(t, innerPort);
-  const client = await TestClient.connect(clientPort);
-  t.after(() => client.destroy());
-  const { client: number } = await worker.take(Command.ON_CONNECT);
-  worker.send(Command.SEND_TO_CLIENT, BodyKind.TEXT, number, 0, null, 'first');
-  assert.equal(await client.readLine(), 'first'); // the first round runs at once
+  const { worker, client, number } = await waitingGateway(t);
   for (const [cmd, session] of [
     [Command.SET_SESSION, '{"room":"lobby"}'],
     [Command.UPDATE_SESSION, '{"name":"Ann"}'],
